@@ -1,0 +1,46 @@
+/* source.h — where frames come from: capture files (pcap, pcapng) through libpcap.
+ *
+ * A source is opened for all its files before anything is read, so that a missing file or an
+ * unsupported link type fails before any output. Reading hands each frame to a callback with
+ * its timestamp in nanoseconds and its link type. A file that ends early or is corrupt stops
+ * the read with a message naming the file, the packet number and the byte offset. */
+#ifndef IH_SOURCE_H
+#define IH_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ih_frame {
+	const uint8_t *data;
+	uint32_t cap_len, wire_len;
+	uint64_t ts_ns;
+	int linktype;
+	uint64_t number;     /* 1-based packet number within its file */
+	const char *file;
+};
+
+typedef void (*ih_frame_fn)(void *ctx, const struct ih_frame *fr);
+
+enum ih_source_status {
+	IH_SRC_OK = 0,        /* every file read to its end */
+	IH_SRC_OPEN_ERROR,    /* a file could not be opened or its link type is not supported */
+	IH_SRC_READ_ERROR,    /* a file was truncated or corrupt: read stopped there */
+	IH_SRC_STOPPED,       /* the caller asked to stop */
+};
+
+struct ih_source;
+
+/* Opens every file (pcap or pcapng, any timestamp precision). On failure returns NULL and
+ * writes a message naming the file into err. */
+struct ih_source *ih_source_open_files(char *const *files, size_t nfiles, char *err, size_t errlen);
+/* Reads all files in order, calling fn for every frame. On a read error, stops and writes
+ * "FILE: packet N at byte offset O: what was expected, what was found" into err. */
+enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *ctx, char *err,
+				    size_t errlen);
+void ih_source_stop(struct ih_source *s);   /* safe from a signal handler */
+uint64_t ih_source_bytes_read(const struct ih_source *s);
+uint64_t ih_source_bytes_total(const struct ih_source *s);
+void ih_source_close(struct ih_source *s);
+
+#endif

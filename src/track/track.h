@@ -1,0 +1,160 @@
+/* track.h — bounded state per host and per pair of hosts, fed by decoded packets.
+ *
+ * Two fixed-capacity open-addressing tables with a keyed hash (XXH3 with a random seed, so an
+ * attacker cannot choose colliding addresses):
+ *   - hosts: one record per ICMP "client" (the host that sends requests or unsolicited ICMP);
+ *   - pairs: one record per (client, server), replies and errors folded onto the request's pair.
+ * Records expire after an idle timeout measured in packet time; when a table is full the
+ * least-recently-seen record among the probed slots is evicted. Both are counted. Detectors hear
+ * of every packet (with the records it touched) and of every record that ends (expiry,
+ * eviction or the final flush), and evaluate there. */
+#ifndef IH_TRACK_H
+#define IH_TRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "decode/decode.h"
+#include "track/payload.h"
+
+#define IH_HOST_SMALLSET 8  /* distinct destinations kept exactly per host */
+#define IH_HLL_REGS 64      /* HyperLogLog registers per host beyond the small set */
+#define IH_PAIR_RING 32     /* outstanding echo requests remembered per pair */
+#define IH_PAIR_SERIES 64   /* recent probe gaps and sizes per pair, for timing statistics */
+#define IH_PAIR_HASHES 16   /* distinct payload fingerprints remembered per pair */
+
+struct ih_host {
+	struct ih_addr addr;
+	bool used;
+	uint8_t mac[6];
+	bool has_mac;
+	uint64_t first_ns, last_ns;
+	uint64_t pkts, bytes;          /* ICMP sent as client (everything but answers) */
+	uint64_t probes;               /* requests sent (echo, timestamp, mask, info) */
+	uint64_t answers_rx;           /* answers received to its requests */
+	uint64_t answers_tx;           /* answers it sent (as a server) */
+	uint64_t errors_tx;            /* ICMP errors it sent */
+	uint64_t errors_rx;            /* ICMP errors that came back to it */
+	uint32_t class_mask;           /* 1 << ih_icmp_class of messages it sent */
+	uint32_t ndst_small;           /* entries used in dst_small */
+	struct ih_addr dst_small[IH_HOST_SMALLSET];
+	uint8_t hll[IH_HLL_REGS];      /* distinct destinations once dst_small is full */
+	/* rate over one-second buckets of packet time */
+	uint64_t sec;                  /* the current second */
+	uint32_t sec_pkts;
+	uint32_t peak_pps;
+	uint32_t active_secs;          /* seconds in which it sent anything */
+	uint32_t detector_flags;       /* bits detectors may set on a host (IH_HOSTF_*) */
+};
+
+enum { IH_HOSTF_SWEEP = 1u << 0 };
+
+struct ih_echo_slot {
+	uint16_t id, seq;
+	uint32_t hash;       /* fingerprint of the request payload */
+	uint32_t len;
+	uint64_t ts_ns;
+	bool used, answered;
+};
+
+struct ih_pair {
+	struct ih_addr client, server;
+	bool used;
+	uint64_t first_ns, last_ns;
+	uint64_t first_probe_ns, last_probe_ns;
+	uint64_t first_answer_ns, last_answer_ns;
+	uint32_t probes, answers, errors_rx, other_out;
+	uint32_t probes_after_answer;  /* requests sent after an answer had come back */
+	uint32_t class_mask;
+	uint64_t bytes_out, bytes_in;  /* ICMP payload bytes client->server, server->client */
+	/* echo id / sequence behaviour */
+	uint16_t first_id, last_id, last_seq;
+	uint32_t id_changes;           /* requests whose id differs from the previous one */
+	uint32_t seq_steps_one;        /* requests whose seq is the previous + 1 */
+	/* probe TTL (traceroute and mtr raise it) */
+	uint8_t ttl_min, ttl_max;
+	uint32_t ttl_changes;
+	/* payloads of requests (out) and answers (in) */
+	uint32_t psize_min, psize_max;
+	uint64_t psize_sum;
+	uint32_t tpl_hits[IH_TPL_COUNT];   /* requests by payload template */
+	uint32_t nontpl_out, nontpl_in;
+	uint64_t nontpl_bytes_out, nontpl_bytes_in;
+	double entropy_sum_out, entropy_sum_in; /* over non-template payloads */
+	uint32_t entropy_n_out, entropy_n_in;
+	uint32_t hashes[IH_PAIR_HASHES];   /* distinct request payload fingerprints (first ones) */
+	uint32_t nhashes;                  /* exact up to IH_PAIR_HASHES, then counts misses */
+	uint32_t distinct_payloads;        /* estimate of distinct request payloads */
+	uint32_t distinct_sizes;           /* distinct request payload sizes (exact up to 16) */
+	uint16_t sizes_seen[16];
+	uint32_t magic;                    /* first 4 payload bytes of the first non-template request */
+	uint32_t magic_hits;               /* non-template payloads (either way) starting with it */
+	/* request/reply pairing */
+	struct ih_echo_slot ring[IH_PAIR_RING];
+	uint32_t reply_matched, reply_mismatch, reply_unpaired;
+	uint32_t big_payloads;             /* payloads above the large-payload threshold */
+	uint32_t df_probes;                /* requests with IPv4 DF set (path-MTU probing) */
+	uint32_t frag_probes;              /* requests that arrived as fragments */
+	/* timing of requests */
+	uint32_t gaps_ms[IH_PAIR_SERIES];  /* ring of inter-request gaps, ms */
+	uint16_t probe_sizes[IH_PAIR_SERIES];
+	uint32_t nseries;                  /* total appended (ring index = n % IH_PAIR_SERIES) */
+	uint8_t preview[24];               /* first bytes of the first non-template payload */
+	uint8_t preview_len;
+	uint32_t detector_flags;
+};
+
+struct ih_track_config {
+	uint32_t host_capacity;
+	uint32_t pair_capacity;
+	uint64_t host_idle_ns;
+	uint64_t pair_idle_ns;
+	uint32_t large_payload;   /* bytes: a payload above this is "large" */
+	uint64_t seed;            /* hash seed; 0 = random */
+};
+
+void ih_track_config_default(struct ih_track_config *c);
+
+/* What a detector hears for each ICMP packet. */
+struct ih_event {
+	const struct ih_pkt *pkt;
+	struct ih_host *client;   /* the host that asked (for answers and errors: the packet's dst) */
+	struct ih_pair *pair;     /* NULL for messages that belong to no pair */
+	bool to_client;           /* the packet flows server -> client (answer or error) */
+	bool new_pair;            /* this packet created the pair */
+	enum ih_tpl tpl;          /* payload template of this message */
+	double entropy;           /* payload entropy in bits/byte, or -1 when not computed */
+};
+
+struct ih_track;
+struct ih_detector;
+
+struct ih_track_stats {
+	uint64_t host_evictions, pair_evictions;
+	uint64_t host_expired, pair_expired;
+	uint32_t hosts_live, pairs_live;
+	uint32_t hosts_peak, pairs_peak;
+	uint64_t packets, icmp_packets, ip_packets;
+};
+
+struct ih_track *ih_track_new(const struct ih_track_config *cfg);
+void ih_track_free(struct ih_track *t);
+/* Detectors hear of packets and ends in the order they were added. */
+void ih_track_add_detector(struct ih_track *t, struct ih_detector *d);
+/* Feeds one decoded IP packet (ICMP, TCP or UDP). Packet time must not run backwards by much;
+ * a packet older than the newest seen is treated as arriving at the newest time for expiry. */
+void ih_track_packet(struct ih_track *t, const struct ih_pkt *pkt);
+/* Ends every live record (pairs first, then hosts) and flushes the detectors. */
+void ih_track_flush(struct ih_track *t);
+const struct ih_track_stats *ih_track_stats(const struct ih_track *t);
+size_t ih_track_memory(const struct ih_track *t);
+uint64_t ih_track_now(const struct ih_track *t);
+/* Looks up a pair without creating it (NULL if absent). */
+struct ih_pair *ih_track_find_pair(struct ih_track *t, const struct ih_addr *client,
+				   const struct ih_addr *server);
+/* Distinct destinations of a host (exact up to IH_HOST_SMALLSET, then estimated). */
+uint32_t ih_host_ndst(const struct ih_host *h);
+
+#endif
