@@ -1,1 +1,304 @@
-/* placeholder: being written */
+/* config.c — defaults for every tunable, and the memory budget that sizes the tables. */
+#include "core/config.h"
+
+#include <string.h>
+
+#include "decode/reasm.h"
+
+#define NS_PER_S 1000000000ull
+
+static const char *const default_home[] = {
+	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16",
+	"127.0.0.0/8", "224.0.0.0/4", "255.255.255.255/32", "0.0.0.0/32",
+	"fc00::/7", "fe80::/10", "ff00::/8", "::1/128", "::/128",
+};
+
+void ih_config_default(struct ih_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	ih_track_config_default(&c->track);
+	c->mem_cap = 256ull << 20;
+	c->max_findings = 100000;
+	for (size_t i = 0; i < sizeof(default_home) / sizeof(default_home[0]); i++)
+		if (ih_cidr_parse(default_home[i], &c->home[c->nhome]))
+			c->nhome++;
+
+	c->sweep_min_targets = 10;
+	c->sweep_medium_targets = 24;
+	c->sweep_high_targets = 100;
+	c->sweep_reprobe_max = 3;
+	c->sweep_window_ns = 24 * 3600 * NS_PER_S;
+	c->sweep_gap_ns = 30 * 60 * NS_PER_S;
+	c->sweep_capacity = 256;
+	c->sweep_targets = 2048;
+
+	c->reasm_slots = 64;
+	c->reasm_max_len = 65535;
+	c->reasm_timeout_ns = 30 * NS_PER_S;
+
+	c->tunnel_min_packets = 4;
+	c->tunnel_low_score = 4;
+	c->tunnel_medium_score = 6;
+	c->tunnel_high_score = 9;
+	c->tunnel_volume_bytes = 64 * 1024;
+
+	c->exfil_min_bytes = 16 * 1024;
+	c->exfil_medium_bytes = 256 * 1024;
+	c->exfil_high_bytes = 4 * 1024 * 1024;
+	c->exfil_min_distinct = 4;
+
+	c->beacon_min_events = 8;
+	c->beacon_min_span_ns = 30 * NS_PER_S;
+	c->beacon_min_score_pct = 80;
+	c->beacon_strong_score_pct = 90;
+	c->beacon_strong_events = 20;
+	c->beacon_merge_ms = 500;
+
+	c->persist_min_ns = 60 * NS_PER_S;
+	c->persist_min_probes = 20;
+	c->persist_long_ns = 3600 * NS_PER_S;
+
+	c->volume_min_pps = 200;
+	c->volume_min_packets = 1000;
+	c->volume_ratio = 10;
+	c->volume_pop_min_hosts = 5;
+	c->volume_own_min_secs = 10;
+	c->volume_spoof_sources = 100;
+	c->volume_capacity = 4096;
+	c->volume_mac_capacity = 1024;
+
+	c->large_min_count = 3;
+	c->large_benign_count = 8;
+	c->large_pmtu_count = 16;
+}
+
+/* Rough per-entry costs, kept in one place so that the budget and the tables agree. */
+static uint64_t budget_of(const struct ih_config *c)
+{
+	uint64_t b = 0;
+	b += (uint64_t)c->track.host_capacity * sizeof(struct ih_host);
+	b += (uint64_t)c->track.pair_capacity * sizeof(struct ih_pair);
+	b += (uint64_t)c->sweep_capacity * c->sweep_targets * 24u;
+	b += (uint64_t)c->reasm_slots * (c->reasm_max_len + 8192u / 8u + 128u);
+	b += (uint64_t)c->volume_capacity * 320u + (uint64_t)c->volume_mac_capacity * 32u;
+	return b;
+}
+
+void ih_config_fit_memory(struct ih_config *c)
+{
+	/* Leave a quarter of the cap for everything that is not a table (findings, libpcap's
+	 * buffer, detectors' small state). Halve the two big tables until the rest fits. */
+	uint64_t room = c->mem_cap - c->mem_cap / 4;
+	while (budget_of(c) > room && (c->track.host_capacity > 1024 || c->track.pair_capacity > 1024)) {
+		if (c->track.host_capacity > 1024)
+			c->track.host_capacity /= 2;
+		if (c->track.pair_capacity > 1024)
+			c->track.pair_capacity /= 2;
+	}
+	while (budget_of(c) > room && c->sweep_capacity > 16)
+		c->sweep_capacity /= 2;
+}
+
+static bool in_nets(const struct ih_cidr *nets, unsigned n, const struct ih_addr *a)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (ih_cidr_contains(&nets[i], a))
+			return true;
+	return false;
+}
+
+bool ih_config_is_home(const struct ih_config *c, const struct ih_addr *a)
+{
+	return in_nets(c->home, c->nhome, a);
+}
+
+bool ih_config_is_monitor(const struct ih_config *c, const struct ih_addr *a)
+{
+	return in_nets(c->monitors, c->nmonitors, a);
+}
+
+/* ---------------------------------------------------------------- options by name */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum opt_kind { OPT_U32, OPT_U64, OPT_SECS, OPT_MB, OPT_NETS };
+
+struct opt {
+	const char *key;
+	enum opt_kind kind;
+	size_t off;   /* offset in struct ih_config */
+	size_t off2;  /* OPT_NETS: offset of the count */
+	const char *what;
+};
+
+#define O(k, kind, field, what) { k, kind, offsetof(struct ih_config, field), 0, what }
+static const struct opt opts[] = {
+	O("mem_cap_mb", OPT_MB, mem_cap, "memory all tables together may use, MB"),
+	O("max_findings", OPT_U32, max_findings, "findings kept; more are counted, not kept"),
+	O("host_capacity", OPT_U32, track.host_capacity, "hosts tracked at once"),
+	O("pair_capacity", OPT_U32, track.pair_capacity, "host pairs tracked at once"),
+	O("host_idle_s", OPT_SECS, track.host_idle_ns, "a quiet host's record ends after this"),
+	O("pair_idle_s", OPT_SECS, track.pair_idle_ns, "a quiet pair's record ends after this"),
+	O("large_payload", OPT_U32, track.large_payload, "payload bytes above which a payload is large"),
+	O("seed", OPT_U64, track.seed, "hash seed (0: random each run)"),
+	O("sweep_min_targets", OPT_U32, sweep_min_targets, "one-shot targets for a low sweep finding"),
+	O("sweep_medium_targets", OPT_U32, sweep_medium_targets, "one-shot targets for medium"),
+	O("sweep_high_targets", OPT_U32, sweep_high_targets, "one-shot targets for high"),
+	O("sweep_reprobe_max", OPT_U32, sweep_reprobe_max, "probes to one target still counted as one-shot"),
+	O("sweep_window_s", OPT_SECS, sweep_window_ns, "longest span of one sweep episode"),
+	O("sweep_gap_s", OPT_SECS, sweep_gap_ns, "quiet time that ends a sweep episode"),
+	O("sweep_capacity", OPT_U32, sweep_capacity, "sweeping hosts tracked at once"),
+	O("sweep_targets", OPT_U32, sweep_targets, "targets listed per sweeping host"),
+	O("reasm_slots", OPT_U32, reasm_slots, "IP datagrams reassembled at once"),
+	O("reasm_timeout_s", OPT_SECS, reasm_timeout_ns, "an incomplete datagram is dropped after this"),
+	O("tunnel_min_packets", OPT_U32, tunnel_min_packets, "non-template payloads before a pair is scored as a tunnel"),
+	O("tunnel_low_score", OPT_U32, tunnel_low_score, "tunnel indicator points for low"),
+	O("tunnel_medium_score", OPT_U32, tunnel_medium_score, "tunnel indicator points for medium"),
+	O("tunnel_high_score", OPT_U32, tunnel_high_score, "tunnel indicator points for high"),
+	O("tunnel_volume_bytes", OPT_U64, tunnel_volume_bytes, "non-template bytes that count as tunnel volume"),
+	O("exfil_min_bytes", OPT_U64, exfil_min_bytes, "estimated distinct bytes out for a low exfiltration finding"),
+	O("exfil_medium_bytes", OPT_U64, exfil_medium_bytes, "... for medium"),
+	O("exfil_high_bytes", OPT_U64, exfil_high_bytes, "... for high"),
+	O("exfil_min_distinct", OPT_U32, exfil_min_distinct, "distinct payloads out for an exfiltration finding"),
+	O("beacon_min_events", OPT_U32, beacon_min_events, "events for a beacon finding"),
+	O("beacon_min_span_s", OPT_SECS, beacon_min_span_ns, "first to last beacon event, at least"),
+	O("beacon_min_score_pct", OPT_U32, beacon_min_score_pct, "beacon score (percent) for a finding"),
+	O("beacon_strong_score_pct", OPT_U32, beacon_strong_score_pct, "beacon score (percent) that raises severity"),
+	O("beacon_strong_events", OPT_U32, beacon_strong_events, "events for a strong beacon"),
+	O("beacon_merge_ms", OPT_U32, beacon_merge_ms, "requests closer than this are one beacon event"),
+	O("persist_min_s", OPT_SECS, persist_min_ns, "echo conversation length for persistent_echo"),
+	O("persist_min_probes", OPT_U32, persist_min_probes, "requests after the first answer for persistent_echo"),
+	O("persist_long_s", OPT_SECS, persist_long_ns, "a very long echo conversation"),
+	O("volume_min_pps", OPT_U32, volume_min_pps, "requests per second to one destination for a burst"),
+	O("volume_min_packets", OPT_U32, volume_min_packets, "requests in burst seconds for a volume finding"),
+	O("volume_ratio", OPT_U32, volume_ratio, "peak rate over baseline (own earlier, population)"),
+	O("volume_pop_min_hosts", OPT_U32, volume_pop_min_hosts, "hosts needed for a population baseline"),
+	O("volume_own_min_secs", OPT_U32, volume_own_min_secs, "active seconds needed for an own baseline"),
+	O("volume_spoof_sources", OPT_U32, volume_spoof_sources, "distinct sources of a spoofed or distributed flood"),
+	O("volume_capacity", OPT_U32, volume_capacity, "destinations the volume detector tracks at once"),
+	O("volume_mac_capacity", OPT_U32, volume_mac_capacity, "hardware addresses learned for flood attribution"),
+	O("large_min_count", OPT_U32, large_min_count, "large non-template payloads for a low finding"),
+	O("large_benign_count", OPT_U32, large_benign_count, "large ordinary (fragmented) pings still a test"),
+	O("large_pmtu_count", OPT_U32, large_pmtu_count, "large ordinary unfragmented pings still path-MTU probes"),
+	{ "home", OPT_NETS, offsetof(struct ih_config, home), offsetof(struct ih_config, nhome),
+	  "home networks (CIDR, comma-separated; replaces the default list)" },
+	{ "monitor", OPT_NETS, offsetof(struct ih_config, monitors), offsetof(struct ih_config, nmonitors),
+	  "known monitoring hosts (CIDR, comma-separated)" },
+};
+#undef O
+
+static bool parse_u64(const char *v, uint64_t *out)
+{
+	char *end;
+	if (!*v || *v == '-')
+		return false;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 0);
+	if (errno || *end)
+		return false;
+	*out = x;
+	return true;
+}
+
+bool ih_config_set(struct ih_config *c, const char *key, const char *value, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		const struct opt *o = &opts[i];
+		if (strcmp(o->key, key) != 0)
+			continue;
+		uint8_t *base = (uint8_t *)c;
+		uint64_t v = 0;
+		if (o->kind != OPT_NETS && !parse_u64(value, &v)) {
+			snprintf(err, errlen, "%s: '%s' is not a non-negative number", key, value);
+			return false;
+		}
+		switch (o->kind) {
+		case OPT_U32:
+			if (v > UINT32_MAX) {
+				snprintf(err, errlen, "%s: %s is too large", key, value);
+				return false;
+			}
+			*(uint32_t *)(base + o->off) = (uint32_t)v;
+			return true;
+		case OPT_U64:
+			*(uint64_t *)(base + o->off) = v;
+			return true;
+		case OPT_SECS:
+			if (v > 100ull * 365 * 86400) {
+				snprintf(err, errlen, "%s: %s seconds is too long", key, value);
+				return false;
+			}
+			*(uint64_t *)(base + o->off) = v * 1000000000ull;
+			return true;
+		case OPT_MB:
+			if (v == 0 || v > (1ull << 20)) {
+				snprintf(err, errlen, "%s: %s MB is out of range", key, value);
+				return false;
+			}
+			*(uint64_t *)(base + o->off) = v << 20;
+			return true;
+		case OPT_NETS: {
+			struct ih_cidr *nets = (struct ih_cidr *)(base + o->off);
+			unsigned *n = (unsigned *)(base + o->off2);
+			unsigned k = 0;
+			char buf[1024];
+			snprintf(buf, sizeof(buf), "%s", value);
+			for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok;
+			     tok = strtok_r(NULL, ", ", &save)) {
+				if (k >= IH_MAX_NETS) {
+					snprintf(err, errlen, "%s: more than %d networks", key, IH_MAX_NETS);
+					return false;
+				}
+				if (!ih_cidr_parse(tok, &nets[k])) {
+					snprintf(err, errlen, "%s: '%s' is not an address or CIDR", key, tok);
+					return false;
+				}
+				k++;
+			}
+			*n = k;
+			return true;
+		}
+		}
+	}
+	snprintf(err, errlen, "unknown option '%s'", key);
+	return false;
+}
+
+void ih_config_list(const struct ih_config *c, void *fp)
+{
+	FILE *f = fp;
+	const uint8_t *base = (const uint8_t *)c;
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		const struct opt *o = &opts[i];
+		switch (o->kind) {
+		case OPT_U32:
+			fprintf(f, "%-22s %-12u %s\n", o->key, *(const uint32_t *)(base + o->off), o->what);
+			break;
+		case OPT_U64:
+			fprintf(f, "%-22s %-12llu %s\n", o->key,
+				(unsigned long long)*(const uint64_t *)(base + o->off), o->what);
+			break;
+		case OPT_SECS:
+			fprintf(f, "%-22s %-12llu %s\n", o->key,
+				(unsigned long long)(*(const uint64_t *)(base + o->off) / 1000000000ull), o->what);
+			break;
+		case OPT_MB:
+			fprintf(f, "%-22s %-12llu %s\n", o->key,
+				(unsigned long long)(*(const uint64_t *)(base + o->off) >> 20), o->what);
+			break;
+		case OPT_NETS: {
+			const struct ih_cidr *nets = (const struct ih_cidr *)(base + o->off);
+			unsigned n = *(const unsigned *)(base + o->off2);
+			fprintf(f, "%-22s ", o->key);
+			for (unsigned k = 0; k < n; k++) {
+				char b[IH_ADDR_STRLEN + 8];
+				fprintf(f, "%s%s", k ? "," : "", ih_cidr_str(&nets[k], b, sizeof(b)));
+			}
+			fprintf(f, "%s%s\n", n ? "  " : "-  ", o->what);
+			break;
+		}
+		}
+	}
+}

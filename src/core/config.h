@@ -4,6 +4,7 @@
 #define IH_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/addr.h"
@@ -37,6 +38,47 @@ struct ih_config {
 	uint32_t reasm_slots;
 	uint32_t reasm_max_len;
 	uint64_t reasm_timeout_ns;
+
+	/* tunnel: points for each indicator (docs/DETECTIONS.md), severity by the total */
+	uint32_t tunnel_min_packets;   /* non-template payloads a pair needs before it is scored */
+	uint32_t tunnel_low_score;     /* points for low */
+	uint32_t tunnel_medium_score;  /* ... for medium */
+	uint32_t tunnel_high_score;    /* ... for high */
+	uint64_t tunnel_volume_bytes;  /* non-template bytes (both ways) that count as volume */
+
+	/* exfiltration: estimated bytes of distinct non-template payloads out */
+	uint64_t exfil_min_bytes;      /* for low */
+	uint64_t exfil_medium_bytes;   /* for medium */
+	uint64_t exfil_high_bytes;     /* for high */
+	uint32_t exfil_min_distinct;   /* distinct payloads out, at least */
+
+	/* beacon */
+	uint32_t beacon_min_events;    /* events (requests closer than beacon_merge_ms are one) */
+	uint64_t beacon_min_span_ns;   /* first to last event, at least */
+	uint32_t beacon_min_score_pct; /* RITA-style score, percent, for a finding */
+	uint32_t beacon_strong_score_pct; /* ... that counts as strong (one level up) */
+	uint32_t beacon_strong_events; /* events for a strong beacon */
+	uint32_t beacon_merge_ms;      /* requests closer than this form one event */
+
+	/* persistent_echo */
+	uint64_t persist_min_ns;       /* echo conversation at least this long */
+	uint32_t persist_min_probes;   /* requests sent after the first answer, at least */
+	uint64_t persist_long_ns;      /* "very long" */
+
+	/* volume_anomaly */
+	uint32_t volume_min_pps;       /* requests per second to one destination for a burst */
+	uint32_t volume_min_packets;   /* requests in burst seconds for a finding */
+	uint32_t volume_ratio;         /* peak over baseline (own earlier rate, population) */
+	uint32_t volume_pop_min_hosts; /* hosts needed for a population baseline */
+	uint32_t volume_own_min_secs;  /* active seconds needed for an own baseline */
+	uint32_t volume_spoof_sources; /* distinct sources of a distributed / spoofed flood */
+	uint32_t volume_capacity;      /* destinations tracked at once */
+	uint32_t volume_mac_capacity;  /* hardware address -> IP entries learned */
+
+	/* large_payload */
+	uint32_t large_min_count;      /* large non-template payloads for low */
+	uint32_t large_benign_count;   /* large ordinary pings (fragmented) still a test */
+	uint32_t large_pmtu_count;     /* large ordinary unfragmented pings (path-MTU probes) */
 };
 
 void ih_config_default(struct ih_config *c);
@@ -44,5 +86,12 @@ void ih_config_default(struct ih_config *c);
 void ih_config_fit_memory(struct ih_config *c);
 bool ih_config_is_home(const struct ih_config *c, const struct ih_addr *a);
 bool ih_config_is_monitor(const struct ih_config *c, const struct ih_addr *a);
+
+/* Sets one option by name ("sweep_min_targets", "home", "mem_cap_mb"…), as the command line's
+ * --set KEY=VALUE and the config file do. Returns false with a message in err on an unknown
+ * key or a bad value. */
+bool ih_config_set(struct ih_config *c, const char *key, const char *value, char *err, size_t errlen);
+/* Prints every key with its current value and description, one a line. */
+void ih_config_list(const struct ih_config *c, void *fp /* FILE * */);
 
 #endif

@@ -52,6 +52,8 @@ const char *ih_link_name(int linktype);
 	X(BAD_IP4_HLEN, "IPv4 header length below 20 bytes")                                     \
 	X(BAD_IP4_TOTLEN, "IPv4 total length shorter than its header")                           \
 	X(BAD_IP6_EXT, "malformed IPv6 extension header")                                        \
+	/* BAD_ICMP_TYPE is kept for the numbering; ih_decode never returns it: an ICMP      \
+	 * message with an undefined type or code decodes (class OTHER) with pkt->icmp_odd. */ \
 	X(BAD_ICMP_TYPE, "ICMP type or code out of the defined range")                           \
 	X(BAD_TCP_HLEN, "TCP data offset below 20 bytes")
 
@@ -71,7 +73,11 @@ static inline bool ih_dec_is_error(enum ih_dec_result r)
 
 enum { IH_PROTO_ICMP = 1, IH_PROTO_TCP = 6, IH_PROTO_UDP = 17, IH_PROTO_ICMP6 = 58 };
 
-/* ICMP message classes, for both families, so detectors do not care about v4 vs v6 numbers. */
+/* ICMP message classes, for both families, so detectors do not care about v4 vs v6 numbers.
+ * Where the families differ: ICMPv4 3/4 (fragmentation needed) is PKT_TOO_BIG like ICMPv6 2;
+ * ICMPv6 node information query/response (139/140) are INFO_REQ/INFO_REP; ICMPv6 redirect
+ * (137) is REDIRECT but quotes no header at a fixed place (quoted.present stays false);
+ * ICMPv4 6 (alternate host address, deprecated, no defined format) is OTHER. */
 enum ih_icmp_class {
 	IH_ICMP_OTHER = 0,
 	IH_ICMP_ECHO_REQ,
@@ -131,12 +137,20 @@ struct ih_quoted {
 
 /* What IPv4 / IPv6 fragmentation says about this packet. */
 struct ih_frag {
-	bool is_frag;     /* MF set or offset != 0 (v4), or a Fragment extension header (v6) */
+	bool is_frag;     /* MF set or offset != 0 (v4), or a Fragment extension header (v6)
+			   * other than an atomic one (offset 0, M clear: RFC 6946 says to
+			   * process it on its own, so it decodes as a whole datagram) */
 	bool more;        /* more fragments follow */
 	uint16_t offset;  /* in bytes */
 	uint32_t id;      /* IPv4 identification or IPv6 fragment id */
 	const uint8_t *data; /* the fragment's payload (after all IP headers) */
 	uint32_t len;     /* its length, bounded by what was captured */
+	/* Added by decode: what the reassembler needs besides the bytes. */
+	uint8_t next_header; /* v4: the IP protocol; v6: the Fragment header's Next Header */
+	uint16_t hdr_len;    /* bytes of IP header before data (v6: up to and including the
+			      * Fragment header) */
+	bool truncated;      /* the capture holds less than the fragment's length (snaplen):
+			      * it cannot be reassembled */
 };
 
 struct ih_pkt {
@@ -152,6 +166,8 @@ struct ih_pkt {
 	uint8_t ttl;             /* TTL or hop limit */
 	uint16_t ip_id;          /* IPv4 identification (0 for v6) */
 	uint32_t ip_len;         /* IP total length as the header says it */
+	bool df;                 /* IPv4 don't-fragment bit */
+	bool reassembled;        /* the view is of a datagram rebuilt from fragments */
 	struct ih_frag frag;
 
 	/* ICMP / ICMPv6 (proto 1 / 58), valid when has_icmp */
@@ -160,6 +176,9 @@ struct ih_pkt {
 	enum ih_icmp_class icmp_class;
 	uint16_t icmp_id, icmp_seq;  /* echo, timestamp, mask, info, ext-echo */
 	bool has_echo_fields;
+	bool icmp_odd;               /* type or code outside the defined ranges */
+	uint32_t icmp_rest;          /* the header's second word as sent: next-hop MTU (v4
+				      * 3/4, v6 2), gateway (v4 redirect), pointer (param) */
 	const uint8_t *payload;      /* ICMP data after the 8-byte header (captured part) */
 	uint32_t payload_len;        /* captured payload length */
 	uint32_t payload_wire_len;   /* payload length as the IP header says it */
@@ -177,12 +196,21 @@ enum { IH_TCP_FIN = 0x01, IH_TCP_SYN = 0x02, IH_TCP_RST = 0x04, IH_TCP_ACK = 0x1
 /* Decodes one frame of the given link type. `pkt` is fully initialised on every outcome;
  * on IH_DEC_OK its IP fields are valid. A non-first fragment returns IH_DEC_SKIP_FRAGMENT
  * with pkt->frag filled so that the caller can hand it to the reassembler; a first fragment
- * of ICMP decodes as far as the bytes go and also has pkt->frag filled. */
+ * of ICMP decodes as far as the bytes go and also has pkt->frag filled.
+ *
+ * A caller that reassembles offers every packet with frag.is_frag to ih_reasm_offer (first
+ * fragments too) and, when one completes, uses the reassembled view (pkt->reassembled) as the
+ * whole datagram; the first fragment's own IH_DEC_OK view is then only a preview of it.
+ * IPv4 total length 0 is taken as a TSO send (as tcpdump does): the length is what the frame
+ * holds, and ip_len says that length. */
 enum ih_dec_result ih_decode(int linktype, const uint8_t *frame, uint32_t cap_len,
 			     uint32_t wire_len, uint64_t ts_ns, struct ih_pkt *pkt /* OUT */);
 
 /* Decodes an upper-layer payload (ICMP, ICMPv6, TCP, UDP) into pkt, given pkt's IP fields.
- * Used by the reassembler on a reassembled datagram. */
+ * Used by the reassembler on a reassembled datagram. For IPv6, pkt->proto may name an
+ * extension header (the Fragment header's Next Header): the chain is walked first; a
+ * hop-by-hop or Fragment header there is IH_DEC_BAD_IP6_EXT. The L4 fields of pkt are reset
+ * first; len is the captured length, wire_len the length the datagram announces. */
 enum ih_dec_result ih_decode_l4(const uint8_t *p, uint32_t len, uint32_t wire_len,
 				struct ih_pkt *pkt /* IN/OUT */);
 

@@ -1,1 +1,559 @@
-/* placeholder: being written */
+/* sweep.c — host discovery by ICMP: one source probing many destinations, each briefly.
+ *
+ * What separates a sweep from ordinary use is not the number of destinations alone (a
+ * monitoring server pings dozens of hosts) but how each destination is treated: a sweep
+ * probes a target once or a few times (retries for the silent ones) and never comes back to a
+ * host that answered; monitoring comes back to every host on a schedule. So the detector counts
+ * "one-shot" targets — probed at most sweep_reprobe_max times and not probed again after they
+ * answered — over an episode that ends when the source has been quiet for sweep_gap (default
+ * 30 min) or spans sweep_window (24 h). Slow sweeps (one probe every few seconds or minutes)
+ * fall in one episode as surely as fast ones.
+ *
+ * State: hosts become candidates once they have probed 3 distinct destinations (the host
+ * table's exact small set says so). Candidates live in a fixed pool of records, each with a
+ * fixed-size open-addressing set of targets; past its capacity further targets are counted in
+ * a HyperLogLog and not listed. A full pool evicts the least recently active candidate,
+ * evaluating it first. Everything is counted in the stats line.
+ *
+ * ATT&CK: T1018 Remote System Discovery; T1046 Network Service Discovery when the same source
+ * also sent TCP or UDP to most of the targets (nmap's default host discovery does). */
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "detect/detector.h"
+#include "track/hll.h"
+
+#define ADMIT_DSTS 3
+#define LIST_ANSWERED 64
+#define LIST_BLOCKS 16
+#define SWEEP_HLL 256
+
+enum {
+	TF_ANSWERED = 1 << 0,
+	TF_REPROBED = 1 << 1, /* probed again after it answered */
+	TF_SERVICE = 1 << 2,  /* also sent TCP/UDP by the same source */
+};
+
+struct target {
+	struct ih_addr addr;
+	uint8_t flags;
+	uint16_t probes;
+	uint8_t used;
+	uint32_t first_ms;            /* first probe, ms after the episode began */
+};
+
+struct sweep_rec {
+	struct ih_addr src;
+	bool used;
+	uint64_t first_ns, last_ns;   /* episode span (probes) */
+	uint64_t last_answer_ns;
+	uint64_t probes;
+	uint32_t class_mask;
+	uint32_t ntargets;            /* in the set */
+	uint32_t overflow;            /* targets past the set (counted in hll) */
+	uint32_t sequential;          /* new targets that were the previous new target + 1 */
+	struct ih_addr prev_new;
+	bool has_prev;
+	struct ih_addr lo, hi;        /* lowest and highest target */
+	uint8_t hll[SWEEP_HLL];
+	struct target *set;           /* sweep_targets slots, from the pool */
+};
+
+struct sweep {
+	const struct ih_config *cfg;
+	struct sweep_rec *recs;
+	struct target *pool;
+	uint32_t nrecs, set_cap, set_mask;
+	uint64_t seed;
+	uint32_t *by_src;             /* direct-mapped index: hash(src) -> record + 1 */
+	uint32_t by_src_mask;
+	uint64_t evictions, target_overflows, episodes;
+};
+
+static uint32_t src_slot(const struct sweep *s, const struct ih_addr *a)
+{
+	return (uint32_t)XXH3_64bits_withSeed(a, sizeof(*a), s->seed ^ 0x1d) & s->by_src_mask;
+}
+
+static uint64_t seed_of(struct sweep *s)
+{
+	return s->seed;
+}
+
+static struct target *target_find(struct sweep *s, struct sweep_rec *r, const struct ih_addr *a,
+				  bool insert)
+{
+	uint32_t i = (uint32_t)XXH3_64bits_withSeed(a, sizeof(*a), seed_of(s)) & s->set_mask;
+	for (uint32_t n = 0; n <= s->set_mask; n++, i = (i + 1) & s->set_mask) {
+		struct target *t = &r->set[i];
+		if (!t->used) {
+			/* keep the set at most 3/4 full so probing stays short */
+			if (!insert || r->ntargets >= s->set_cap - s->set_cap / 4)
+				return NULL;
+			memset(t, 0, sizeof(*t));
+			t->addr = *a;
+			t->used = 1;
+			r->ntargets++;
+			return t;
+		}
+		if (ih_addr_eq(&t->addr, a))
+			return t;
+	}
+	return NULL;
+}
+
+static bool addr_next(const struct ih_addr *a, const struct ih_addr *b)
+{
+	/* is b == a + 1 ? */
+	if (a->family != b->family)
+		return false;
+	struct ih_addr c = *a;
+	int n = a->family == IH_AF_INET ? 4 : 16;
+	for (int i = n - 1; i >= 0; i--)
+		if (++c.b[i] != 0)
+			break;
+	return ih_addr_eq(&c, b);
+}
+
+static bool is_oneshot(const struct ih_config *cfg, const struct target *t)
+{
+	return !(t->flags & TF_REPROBED) && t->probes <= cfg->sweep_reprobe_max;
+}
+
+static int cmp_addr(const void *x, const void *y)
+{
+	return ih_addr_cmp(x, y);
+}
+
+static void rec_reset(struct sweep *s, struct sweep_rec *r)
+{
+	struct target *set = r->set;
+	struct ih_addr src = r->src;
+	memset(set, 0, sizeof(*set) * s->set_cap);
+	memset(r, 0, sizeof(*r));
+	r->set = set;
+	r->src = src;
+	r->used = true;
+}
+
+static const char *class_label(uint32_t bit)
+{
+	switch (bit) {
+	case IH_ICMP_ECHO_REQ: return "echo";
+	case IH_ICMP_TSTAMP_REQ: return "timestamp";
+	case IH_ICMP_MASK_REQ: return "address-mask";
+	case IH_ICMP_INFO_REQ: return "information";
+	case IH_ICMP_EXT_ECHO_REQ: return "extended-echo";
+	default: return NULL;
+	}
+}
+
+/* Evaluates the episode in r and, if it is a sweep, emits a finding. */
+static void evaluate(struct ih_detector *d, struct sweep_rec *r)
+{
+	struct sweep *s = d->state;
+	const struct ih_config *cfg = s->cfg;
+	if (!r->probes)
+		return;
+	s->episodes++;
+	/* The sweep is what the one-shot targets say: a host that was also pinged on and on (a
+	 * beacon, a tunnel peer, a monitored server) is not part of the sweep's range. */
+	uint32_t oneshot = 0, answered = 0, service = 0, reprobed = 0, others = 0;
+	uint64_t probes = 0;
+	uint32_t t_lo = UINT32_MAX, t_hi = 0;
+	struct ih_addr lo = { 0 }, hi = { 0 };
+	for (uint32_t i = 0; i < s->set_cap; i++) {
+		const struct target *t = &r->set[i];
+		if (!t->used)
+			continue;
+		if (!is_oneshot(cfg, t)) {
+			others++;
+			if (t->flags & TF_REPROBED)
+				reprobed++;
+			continue;
+		}
+		if (oneshot == 0 || ih_addr_cmp(&t->addr, &lo) < 0)
+			lo = t->addr;
+		if (oneshot == 0 || ih_addr_cmp(&t->addr, &hi) > 0)
+			hi = t->addr;
+		oneshot++;
+		probes += t->probes;
+		if (t->flags & TF_ANSWERED)
+			answered++;
+		if (t->flags & TF_SERVICE)
+			service++;
+		if (t->first_ms < t_lo)
+			t_lo = t->first_ms;
+		if (t->first_ms > t_hi)
+			t_hi = t->first_ms;
+	}
+	/* targets past the set were seen once at least; count them as one-shot */
+	uint32_t extra = 0;
+	if (r->overflow) {
+		double e = ih_hll_estimate(r->hll, SWEEP_HLL);
+		extra = e > 1e9 ? 1000000000u : (uint32_t)(e + 0.5);
+	}
+	uint32_t oneshot_all = oneshot + extra;
+	if (oneshot_all < cfg->sweep_min_targets)
+		return;
+
+	uint32_t targets = oneshot + extra;
+	probes += extra;
+	uint64_t first_ns = r->first_ns + (uint64_t)(t_lo == UINT32_MAX ? 0 : t_lo) * 1000000ull;
+	uint64_t last_ns = r->first_ns + (uint64_t)t_hi * 1000000ull;
+	if (last_ns > r->last_ns || extra)
+		last_ns = r->last_ns;
+	enum ih_sev sev = IH_SEV_LOW;
+	if (oneshot_all >= cfg->sweep_high_targets)
+		sev = IH_SEV_HIGH;
+	else if (oneshot_all >= cfg->sweep_medium_targets)
+		sev = IH_SEV_MEDIUM;
+	double dead_ratio = targets ? 1.0 - (double)answered / targets : 0;
+	double seq_ratio = oneshot > 1 ? (double)r->sequential / (oneshot - 1) : 0;
+	if (seq_ratio > 1)
+		seq_ratio = 1;
+	/* confidence: more one-shot targets, more silent ones, fewer revisits */
+	double conf = 0.5 + 0.25 * (oneshot_all >= cfg->sweep_medium_targets) +
+		      0.15 * (dead_ratio >= 0.3) + 0.1 * (reprobed == 0);
+
+	struct ih_finding *f = ih_finding_new("sweep", sev, conf, &r->src, first_ns, last_ns);
+	if (!f)
+		return;
+	struct ih_cidr cover;
+	if (oneshot)
+		ih_cidr_cover(&lo, &hi, &cover);
+	else
+		ih_cidr_cover(&r->lo, &r->hi, &cover);
+	char buf[IH_ADDR_STRLEN + 8];
+	ih_finding_set_dst_str(f, ih_cidr_str(&cover, buf, sizeof(buf)));
+	ih_finding_add_mitre(f, "T1018");
+	bool maps_services = service * 2 >= oneshot && service > 0;
+	if (maps_services)
+		ih_finding_add_mitre(f, "T1046");
+
+	/* answered hosts, sorted; and the /24 (v4) or /64 (v6) blocks touched */
+	struct ih_addr *ans = calloc(answered ? answered : 1, sizeof(*ans));
+	struct ih_addr blocks[LIST_BLOCKS];
+	uint32_t blockn[LIST_BLOCKS] = { 0 };
+	unsigned nblocks = 0, more_blocks = 0, na = 0;
+	for (uint32_t i = 0; i < s->set_cap; i++) {
+		const struct target *t = &r->set[i];
+		if (!t->used || !is_oneshot(cfg, t))
+			continue;
+		if ((t->flags & TF_ANSWERED) && ans)
+			ans[na++] = t->addr;
+		struct ih_addr b;
+		ih_addr_mask(&t->addr, t->addr.family == IH_AF_INET ? 24 : 64, &b);
+		unsigned k;
+		for (k = 0; k < nblocks; k++)
+			if (ih_addr_eq(&blocks[k], &b))
+				break;
+		if (k < nblocks)
+			blockn[k]++;
+		else if (nblocks < LIST_BLOCKS) {
+			blocks[nblocks] = b;
+			blockn[nblocks++] = 1;
+		} else
+			more_blocks++;
+	}
+	json_t *ev = f->evidence;
+	json_object_set_new(ev, "range", json_string(buf));
+	json_object_set_new(ev, "probes", json_integer((json_int_t)probes));
+	json_object_set_new(ev, "hosts_probed", json_integer(targets));
+	json_object_set_new(ev, "hosts_answered", json_integer(answered));
+	json_object_set_new(ev, "one_shot_targets", json_integer(oneshot_all));
+	json_object_set_new(ev, "revisited_after_answer", json_integer(reprobed));
+	json_object_set_new(ev, "other_destinations", json_integer(others));
+	if (ans) {
+		qsort(ans, na, sizeof(*ans), cmp_addr);
+		json_t *list = json_array();
+		for (unsigned i = 0; i < na && i < LIST_ANSWERED; i++) {
+			char a[IH_ADDR_STRLEN];
+			json_array_append_new(list, json_string(ih_addr_str(&ans[i], a, sizeof(a))));
+		}
+		json_object_set_new(ev, "answered", list);
+		if (na > LIST_ANSWERED)
+			json_object_set_new(ev, "answered_not_listed", json_integer(na - LIST_ANSWERED));
+		free(ans);
+	}
+	/* blocks in address order */
+	for (unsigned i = 1; i < nblocks; i++)
+		for (unsigned j = i; j > 0 && ih_addr_cmp(&blocks[j - 1], &blocks[j]) > 0; j--) {
+			struct ih_addr tb = blocks[j];
+			blocks[j] = blocks[j - 1];
+			blocks[j - 1] = tb;
+			uint32_t tn = blockn[j];
+			blockn[j] = blockn[j - 1];
+			blockn[j - 1] = tn;
+		}
+	json_t *bl = json_array();
+	for (unsigned i = 0; i < nblocks; i++) {
+		struct ih_cidr c = { .base = blocks[i], .prefix = blocks[i].family == IH_AF_INET ? 24 : 64 };
+		char cb[IH_ADDR_STRLEN + 8];
+		json_t *o = json_object();
+		json_object_set_new(o, "cidr", json_string(ih_cidr_str(&c, cb, sizeof(cb))));
+		json_object_set_new(o, "targets", json_integer(blockn[i]));
+		json_array_append_new(bl, o);
+	}
+	json_object_set_new(ev, "blocks", bl);
+	if (more_blocks)
+		json_object_set_new(ev, "blocks_not_listed", json_integer(more_blocks));
+	double span = (double)(last_ns - first_ns) / 1e9;
+	json_object_set_new(ev, "duration_s", json_real((double)(long)(span * 1000) / 1000));
+	double rate = span > 0 ? (double)probes / span : (double)probes;
+	json_object_set_new(ev, "rate_pps", json_real((double)(long)(rate * 100) / 100));
+	json_object_set_new(ev, "order", json_string(seq_ratio >= 0.6 ? "sequential" : "non-sequential"));
+	json_object_set_new(ev, "sequential_ratio", json_real((double)(long)(seq_ratio * 100) / 100));
+	json_t *types = json_array();
+	for (uint32_t c = 0; c < IH_ICMP_NCLASSES; c++)
+		if ((r->class_mask & (1u << c)) && class_label(c))
+			json_array_append_new(types, json_string(class_label(c)));
+	json_object_set_new(ev, "icmp_types", types);
+	json_object_set_new(ev, "service_probed_targets", json_integer(service));
+	if (r->overflow)
+		json_object_set_new(ev, "targets_not_listed", json_integer(extra));
+	ih_finding_summary(f, "%s probed %u hosts in %s (%u answered) with %llu ICMP %s over %.1f s%s",
+			   json_string_value(json_object_get(f->obj, "src")), targets, buf, answered,
+			   (unsigned long long)probes, r->class_mask & (1u << IH_ICMP_ECHO_REQ) ? "echo requests" : "requests",
+			   span, maps_services ? ", and TCP/UDP to most of them" : "");
+	ih_findings_add(d->out, f);
+}
+
+static void rec_release(struct sweep *s, struct sweep_rec *r)
+{
+	memset(r->set, 0, sizeof(*r->set) * s->set_cap);
+	struct target *set = r->set;
+	memset(r, 0, sizeof(*r));
+	r->set = set;
+}
+
+static struct sweep_rec *rec_admit(struct ih_detector *d, struct ih_host *h)
+{
+	struct sweep *s = d->state;
+	struct sweep_rec *r = NULL, *oldest = NULL;
+	for (uint32_t i = 0; i < s->nrecs; i++) {
+		if (!s->recs[i].used) {
+			r = &s->recs[i];
+			break;
+		}
+		if (!oldest || s->recs[i].last_ns < oldest->last_ns)
+			oldest = &s->recs[i];
+	}
+	if (!r) {
+		/* the pool is full: the quietest candidate goes, evaluated first */
+		s->evictions++;
+		evaluate(d, oldest);
+		rec_release(s, oldest);
+		r = oldest;
+		/* its host no longer points here; find it lazily: hosts check src on use */
+	}
+	r->used = true;
+	r->src = h->addr;
+	h->sweep_idx = (uint32_t)(r - s->recs) + 1;
+	s->by_src[src_slot(s, &h->addr)] = h->sweep_idx;
+	return r;
+}
+
+static struct sweep_rec *rec_of(struct sweep *s, const struct ih_host *h)
+{
+	if (!h->sweep_idx || h->sweep_idx > s->nrecs)
+		return NULL;
+	struct sweep_rec *r = &s->recs[h->sweep_idx - 1];
+	return r->used && ih_addr_eq(&r->src, &h->addr) ? r : NULL;
+}
+
+static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct ih_addr *dst,
+		       enum ih_icmp_class cls, uint64_t ts)
+{
+	struct sweep *s = d->state;
+	if (r->probes && ((ts > r->last_ns && ts - r->last_ns > s->cfg->sweep_gap_ns) ||
+			  (ts > r->first_ns && ts - r->first_ns > s->cfg->sweep_window_ns))) {
+		evaluate(d, r);
+		rec_reset(s, r);
+	}
+	if (!r->probes)
+		r->first_ns = ts;
+	if (ts > r->last_ns)
+		r->last_ns = ts;
+	r->probes++;
+	r->class_mask |= 1u << cls;
+	struct target *t = target_find(s, r, dst, true);
+	if (!t) {
+		r->overflow++;
+		s->target_overflows++;
+		ih_hll_add(r->hll, SWEEP_HLL, XXH3_64bits_withSeed(dst, sizeof(*dst), s->seed));
+		return;
+	}
+	if (t->probes == 0) {
+		uint64_t ms = ts > r->first_ns ? (ts - r->first_ns) / 1000000ull : 0;
+		t->first_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+		if (r->ntargets == 1)
+			r->lo = r->hi = *dst;
+		if (ih_addr_cmp(dst, &r->lo) < 0)
+			r->lo = *dst;
+		if (ih_addr_cmp(dst, &r->hi) > 0)
+			r->hi = *dst;
+		if (r->has_prev && addr_next(&r->prev_new, dst))
+			r->sequential++;
+		r->prev_new = *dst;
+		r->has_prev = true;
+	}
+	if (t->flags & TF_ANSWERED)
+		t->flags |= TF_REPROBED;
+	if (t->probes < UINT16_MAX)
+		t->probes++;
+}
+
+static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
+{
+	struct sweep *s = d->state;
+	const struct ih_pkt *pkt = ev->pkt;
+	struct ih_host *h = ev->client;
+	if (ih_icmp_is_probe(pkt->icmp_class) && !ev->to_client) {
+		struct sweep_rec *r = rec_of(s, h);
+		if (!r) {
+			if (ih_host_ndst(h) < ADMIT_DSTS)
+				return;
+			r = rec_admit(d, h);
+			/* the destinations the host table already saw (the current one last) */
+			for (uint32_t i = 0; i < h->ndst_small; i++) {
+				if (ih_addr_eq(&h->dst_small[i], &pkt->dst))
+					continue;
+				struct ih_pair *p = ih_track_find_pair(d->track, &h->addr, &h->dst_small[i]);
+				note_probe(d, r, &h->dst_small[i], pkt->icmp_class,
+					   p ? p->first_probe_ns : pkt->ts_ns);
+				struct target *t = target_find(s, r, &h->dst_small[i], false);
+				if (t && p) {
+					t->probes = (uint16_t)(p->probes > UINT16_MAX ? UINT16_MAX : p->probes);
+					if (p->answers)
+						t->flags |= TF_ANSWERED;
+					if (p->probes_after_answer)
+						t->flags |= TF_REPROBED;
+				}
+			}
+			r->probes = h->probes > 0 ? h->probes - 1 : 0;
+			if (r->first_ns > h->first_ns || !r->first_ns)
+				r->first_ns = h->first_ns;
+		}
+		note_probe(d, r, &pkt->dst, pkt->icmp_class, pkt->ts_ns);
+	} else if (ih_icmp_is_answer(pkt->icmp_class) && ev->to_client) {
+		struct sweep_rec *r = rec_of(s, h);
+		if (!r)
+			return;
+		struct target *t = target_find(s, r, &pkt->src, false);
+		if (t) {
+			t->flags |= TF_ANSWERED;
+			r->last_answer_ns = pkt->ts_ns;
+		}
+	}
+}
+
+static void sweep_on_transport(struct ih_detector *d, const struct ih_pkt *pkt)
+{
+	/* service probes (TCP SYN or ACK, UDP) to targets of a candidate: nmap -sn does this */
+	struct sweep *s = d->state;
+	if (pkt->proto == IH_PROTO_TCP && !(pkt->tcp_flags & (IH_TCP_SYN | IH_TCP_ACK)))
+		return;
+	uint32_t idx = s->by_src[src_slot(s, &pkt->src)];
+	if (!idx)
+		return;
+	struct sweep_rec *r = &s->recs[idx - 1];
+	if (!r->used || !ih_addr_eq(&r->src, &pkt->src))
+		return;
+	struct target *t = target_find(s, r, &pkt->dst, false);
+	if (t)
+		t->flags |= TF_SERVICE;
+}
+
+static void sweep_on_host_end(struct ih_detector *d, const struct ih_host *h)
+{
+	struct sweep *s = d->state;
+	struct sweep_rec *r = rec_of(s, h);
+	if (!r)
+		return;
+	evaluate(d, r);
+	rec_release(s, r);
+}
+
+static void sweep_on_flush(struct ih_detector *d)
+{
+	struct sweep *s = d->state;
+	for (uint32_t i = 0; i < s->nrecs; i++)
+		if (s->recs[i].used) {
+			evaluate(d, &s->recs[i]);
+			rec_release(s, &s->recs[i]);
+		}
+}
+
+static void sweep_add_stats(struct ih_detector *d, json_t *stats)
+{
+	struct sweep *s = d->state;
+	json_t *o = json_object();
+	json_object_set_new(o, "candidates_capacity", json_integer(s->nrecs));
+	json_object_set_new(o, "candidate_evictions", json_integer((json_int_t)s->evictions));
+	json_object_set_new(o, "targets_not_listed", json_integer((json_int_t)s->target_overflows));
+	json_object_set_new(o, "episodes", json_integer((json_int_t)s->episodes));
+	json_object_set_new(stats, "sweep", o);
+}
+
+static size_t sweep_memory(struct ih_detector *d)
+{
+	struct sweep *s = d->state;
+	return sizeof(*s) + (size_t)s->nrecs * (sizeof(struct sweep_rec) + s->set_cap * sizeof(struct target)) +
+	       ((size_t)s->by_src_mask + 1) * sizeof(*s->by_src);
+}
+
+static void sweep_destroy(struct ih_detector *d)
+{
+	struct sweep *s = d->state;
+	if (s) {
+		free(s->recs);
+		free(s->pool);
+		free(s->by_src);
+		free(s);
+	}
+}
+
+struct ih_detector *ih_detector_sweep(const struct ih_config *cfg, struct ih_findings *out)
+{
+	struct ih_detector *d = calloc(1, sizeof(*d));
+	struct sweep *s = calloc(1, sizeof(*s));
+	if (!d || !s) {
+		free(d);
+		free(s);
+		return NULL;
+	}
+	s->cfg = cfg;
+	s->nrecs = cfg->sweep_capacity ? cfg->sweep_capacity : 1;
+	s->set_cap = 16;
+	while (s->set_cap < cfg->sweep_targets && s->set_cap < (1u << 20))
+		s->set_cap <<= 1;
+	s->set_mask = s->set_cap - 1;
+	s->seed = cfg->track.seed ? cfg->track.seed ^ 0x5eed5eedull : (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull;
+	s->recs = calloc(s->nrecs, sizeof(*s->recs));
+	s->pool = calloc((size_t)s->nrecs * s->set_cap, sizeof(*s->pool));
+	s->by_src_mask = 63;
+	while (s->by_src_mask < s->nrecs * 4)
+		s->by_src_mask = s->by_src_mask * 2 + 1;
+	s->by_src = calloc((size_t)s->by_src_mask + 1, sizeof(*s->by_src));
+	d->state = s;
+	if (!s->recs || !s->pool || !s->by_src) {
+		sweep_destroy(d);
+		free(d);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < s->nrecs; i++)
+		s->recs[i].set = &s->pool[(size_t)i * s->set_cap];
+	d->name = "sweep";
+	d->cfg = cfg;
+	d->out = out;
+	d->on_icmp = sweep_on_icmp;
+	d->on_transport = sweep_on_transport;
+	d->on_host_end = sweep_on_host_end;
+	d->on_flush = sweep_on_flush;
+	d->add_stats = sweep_add_stats;
+	d->memory = sweep_memory;
+	d->destroy = sweep_destroy;
+	return d;
+}

@@ -1,1 +1,757 @@
-/* placeholder: being written */
+/* track.c — bounded host and pair tables fed by decoded packets.
+ *
+ * Open addressing with linear probing over a window of at most PROBE_MAX slots, a keyed hash
+ * (XXH3 with a per-run random seed) and tombstones. When the window holds neither the key nor a
+ * free slot, the least recently seen record in it is evicted. The bounded window keeps the work
+ * per packet bounded whatever an attacker sends.
+ *
+ * Expiry is by packet time and is exact: a record idle for longer than its timeout ends before
+ * the packet that finds it is counted, whenever the background scan would have reached it, so
+ * the findings do not depend on the hash layout. The background scan only gives memory back and
+ * lets detectors evaluate records that went quiet: at each new second of packet time it visits
+ * enough slots that every slot is seen twice per idle timeout, so its cost follows time, not
+ * packet count. */
+#include "track/track.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <xxhash.h>
+
+#include "detect/detector.h"
+#include "track/hll.h"
+
+#define PROBE_MAX 16
+#define MAX_DETECTORS 32
+
+enum { SLOT_EMPTY = 0, SLOT_USED = 1, SLOT_DELETED = 2 };
+
+struct table {
+	void *rec;        /* capacity records of esize bytes */
+	size_t esize;
+	size_t keylen;    /* the key is the first keylen bytes of a record */
+	size_t slot_off;  /* offset of the uint8_t slot state */
+	size_t last_off;  /* offset of the uint64_t last_ns */
+	uint32_t mask;
+	uint32_t live, peak;
+	uint32_t scan;    /* background expiry cursor */
+	uint64_t evictions, expired;
+};
+
+struct ih_track {
+	struct ih_track_config cfg;
+	struct table hosts, pairs;
+	struct ih_detector *det[MAX_DETECTORS];
+	unsigned ndet;
+	uint64_t now;
+	uint64_t scan_sec;
+	uint64_t seed;
+	struct ih_track_stats stats;
+};
+
+void ih_track_config_default(struct ih_track_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->host_capacity = 1u << 16;
+	c->pair_capacity = 1u << 16;
+	c->host_idle_ns = 30ull * 60 * 1000000000ull;
+	c->pair_idle_ns = 15ull * 60 * 1000000000ull;
+	c->large_payload = 1024;
+	c->seed = 0;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t c = 16;
+	while (c < n && c < (1u << 30))
+		c <<= 1;
+	return c;
+}
+
+static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t keylen,
+		       size_t slot_off, size_t last_off)
+{
+	memset(t, 0, sizeof(*t));
+	uint32_t cap = pow2_at_least(capacity);
+	t->rec = calloc(cap, esize);
+	if (!t->rec)
+		return false;
+	t->esize = esize;
+	t->keylen = keylen;
+	t->slot_off = slot_off;
+	t->last_off = last_off;
+	t->mask = cap - 1;
+	return true;
+}
+
+static inline void *rec_at(const struct table *t, uint32_t i)
+{
+	return (uint8_t *)t->rec + (size_t)i * t->esize;
+}
+
+static inline uint8_t *slot_of(const struct table *t, void *r)
+{
+	return (uint8_t *)r + t->slot_off;
+}
+
+static inline uint64_t last_of(const struct table *t, const void *r)
+{
+	uint64_t v;
+	memcpy(&v, (const uint8_t *)r + t->last_off, sizeof(v));
+	return v;
+}
+
+/* Finds the record for key, or NULL. *free_slot gets the first reusable slot in the window
+ * (or NULL), *victim the least recently seen used record in the window. */
+static void *table_probe(struct table *t, uint64_t seed, const void *key, void **free_slot,
+			 void **victim)
+{
+	uint32_t i = (uint32_t)XXH3_64bits_withSeed(key, t->keylen, seed) & t->mask;
+	void *first_free = NULL, *oldest = NULL;
+	uint64_t oldest_ts = UINT64_MAX;
+	for (unsigned n = 0; n < PROBE_MAX && n <= t->mask; n++, i = (i + 1) & t->mask) {
+		void *r = rec_at(t, i);
+		uint8_t st = *slot_of(t, r);
+		if (st == SLOT_EMPTY) {
+			if (!first_free)
+				first_free = r;
+			break;
+		}
+		if (st == SLOT_DELETED) {
+			if (!first_free)
+				first_free = r;
+			continue;
+		}
+		if (memcmp(r, key, t->keylen) == 0) {
+			*free_slot = NULL;
+			*victim = NULL;
+			return r;
+		}
+		uint64_t ts = last_of(t, r);
+		if (ts < oldest_ts) {
+			oldest_ts = ts;
+			oldest = r;
+		}
+	}
+	*free_slot = first_free;
+	*victim = oldest;
+	return NULL;
+}
+
+static void table_release(struct table *t, void *r)
+{
+	memset(r, 0, t->esize);
+	*slot_of(t, r) = SLOT_DELETED;
+	t->live--;
+}
+
+static void table_claim(struct table *t, void *r, const void *key)
+{
+	memset(r, 0, t->esize);
+	memcpy(r, key, t->keylen);
+	*slot_of(t, r) = SLOT_USED;
+	t->live++;
+	if (t->live > t->peak)
+		t->peak = t->live;
+}
+
+/* ---------------------------------------------------------------- record ends */
+
+static void end_pair(struct ih_track *tr, struct ih_pair *p)
+{
+	for (unsigned i = 0; i < tr->ndet; i++)
+		if (tr->det[i]->on_pair_end)
+			tr->det[i]->on_pair_end(tr->det[i], p);
+	table_release(&tr->pairs, p);
+}
+
+static void host_close_second(struct ih_host *h)
+{
+	if (h->sec_pkts > h->peak_pps)
+		h->peak_pps = h->sec_pkts;
+}
+
+static void end_host(struct ih_track *tr, struct ih_host *h)
+{
+	host_close_second(h);
+	for (unsigned i = 0; i < tr->ndet; i++)
+		if (tr->det[i]->on_host_end)
+			tr->det[i]->on_host_end(tr->det[i], h);
+	table_release(&tr->hosts, h);
+}
+
+static bool pair_idle(const struct ih_track *tr, const struct ih_pair *p)
+{
+	return tr->now - p->last_ns > tr->cfg.pair_idle_ns;
+}
+
+static bool host_idle(const struct ih_track *tr, const struct ih_host *h)
+{
+	return tr->now - h->last_ns > tr->cfg.host_idle_ns;
+}
+
+static uint32_t scan_step(const struct table *t, uint64_t idle_ns)
+{
+	uint64_t half = idle_ns / 2000000000ull;
+	uint64_t n = ((uint64_t)t->mask + 1) / (half ? half : 1) + 1;
+	return n > t->mask + 1ull ? t->mask + 1 : (uint32_t)n;
+}
+
+static void scan_expired(struct ih_track *tr)
+{
+	uint64_t sec = tr->now / 1000000000ull;
+	if (sec == tr->scan_sec)
+		return;
+	tr->scan_sec = sec;
+	for (uint32_t n = scan_step(&tr->pairs, tr->cfg.pair_idle_ns); n; n--) {
+		struct ih_pair *p = rec_at(&tr->pairs, tr->pairs.scan);
+		tr->pairs.scan = (tr->pairs.scan + 1) & tr->pairs.mask;
+		if (p->slot == SLOT_USED && pair_idle(tr, p)) {
+			tr->pairs.expired++;
+			end_pair(tr, p);
+		}
+	}
+	for (uint32_t n = scan_step(&tr->hosts, tr->cfg.host_idle_ns); n; n--) {
+		struct ih_host *h = rec_at(&tr->hosts, tr->hosts.scan);
+		tr->hosts.scan = (tr->hosts.scan + 1) & tr->hosts.mask;
+		if (h->slot == SLOT_USED && host_idle(tr, h)) {
+			tr->hosts.expired++;
+			end_host(tr, h);
+		}
+	}
+}
+
+static struct ih_host *host_get(struct ih_track *tr, const struct ih_addr *a)
+{
+	void *free_slot, *victim;
+	struct ih_host *h = table_probe(&tr->hosts, tr->seed, a, &free_slot, &victim);
+	if (h) {
+		if (!host_idle(tr, h))
+			return h;
+		tr->hosts.expired++;
+		end_host(tr, h);
+		free_slot = h;
+	}
+	if (!free_slot) {
+		tr->hosts.evictions++;
+		end_host(tr, victim);
+		free_slot = victim;
+	}
+	h = free_slot;
+	table_claim(&tr->hosts, h, a);
+	h->first_ns = h->last_ns = tr->now;
+	return h;
+}
+
+static struct ih_pair *pair_get(struct ih_track *tr, const struct ih_addr *client,
+				const struct ih_addr *server, bool create, bool *created)
+{
+	struct ih_addr key[2] = { *client, *server };
+	void *free_slot, *victim;
+	*created = false;
+	struct ih_pair *p = table_probe(&tr->pairs, tr->seed, key, &free_slot, &victim);
+	if (p) {
+		if (!pair_idle(tr, p))
+			return p;
+		tr->pairs.expired++;
+		end_pair(tr, p);
+		free_slot = p;
+	}
+	if (!create)
+		return NULL;
+	if (!free_slot) {
+		tr->pairs.evictions++;
+		end_pair(tr, victim);
+		free_slot = victim;
+	}
+	p = free_slot;
+	table_claim(&tr->pairs, p, key);
+	p->first_ns = p->last_ns = tr->now;
+	p->psize_min = UINT32_MAX;
+	p->ttl_min = 255;
+	*created = true;
+	return p;
+}
+
+/* ---------------------------------------------------------------- public */
+
+struct ih_track *ih_track_new(const struct ih_track_config *cfg)
+{
+	struct ih_track *tr = calloc(1, sizeof(*tr));
+	if (!tr)
+		return NULL;
+	tr->cfg = *cfg;
+	tr->seed = cfg->seed;
+	if (!tr->seed && getrandom(&tr->seed, sizeof(tr->seed), 0) != (ssize_t)sizeof(tr->seed))
+		tr->seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)tr;
+	if (!table_init(&tr->hosts, cfg->host_capacity, sizeof(struct ih_host), sizeof(struct ih_addr),
+			offsetof(struct ih_host, slot), offsetof(struct ih_host, last_ns)) ||
+	    !table_init(&tr->pairs, cfg->pair_capacity, sizeof(struct ih_pair),
+			2 * sizeof(struct ih_addr), offsetof(struct ih_pair, slot),
+			offsetof(struct ih_pair, last_ns))) {
+		ih_track_free(tr);
+		return NULL;
+	}
+	return tr;
+}
+
+void ih_track_free(struct ih_track *t)
+{
+	if (!t)
+		return;
+	free(t->hosts.rec);
+	free(t->pairs.rec);
+	free(t);
+}
+
+void ih_track_add_detector(struct ih_track *t, struct ih_detector *d)
+{
+	if (t->ndet < MAX_DETECTORS) {
+		d->track = t;
+		t->det[t->ndet++] = d;
+	}
+}
+
+uint32_t ih_host_ndst(const struct ih_host *h)
+{
+	if (!h->dst_overflow)
+		return h->ndst_small;
+	double e = ih_hll_estimate(h->hll, IH_HLL_REGS);
+	uint32_t v = e > 4e9 ? 4000000000u : (uint32_t)(e + 0.5);
+	return v < IH_HOST_SMALLSET + 1 ? IH_HOST_SMALLSET + 1 : v;
+}
+
+static void host_add_dst(struct ih_track *tr, struct ih_host *h, const struct ih_addr *dst)
+{
+	if (!h->dst_overflow) {
+		for (uint32_t i = 0; i < h->ndst_small; i++)
+			if (ih_addr_eq(&h->dst_small[i], dst))
+				return;
+		if (h->ndst_small < IH_HOST_SMALLSET) {
+			h->dst_small[h->ndst_small++] = *dst;
+			return;
+		}
+		h->dst_overflow = true;
+		for (uint32_t i = 0; i < h->ndst_small; i++)
+			ih_hll_add(h->hll, IH_HLL_REGS,
+				   XXH3_64bits_withSeed(&h->dst_small[i], sizeof(*dst), tr->seed));
+	}
+	ih_hll_add(h->hll, IH_HLL_REGS, XXH3_64bits_withSeed(dst, sizeof(*dst), tr->seed));
+}
+
+static void host_count(struct ih_host *h, const struct ih_pkt *pkt)
+{
+	uint64_t s = pkt->ts_ns / 1000000000ull;
+	if (s != h->sec || h->active_secs == 0) {
+		host_close_second(h);
+		h->sec = s;
+		h->sec_pkts = 0;
+		h->active_secs++;
+	}
+	h->sec_pkts++;
+	h->pkts++;
+	h->bytes += pkt->ip_len ? pkt->ip_len : pkt->wire_len;
+}
+
+static void pair_note_size(struct ih_pair *p, uint32_t len)
+{
+	if (p->distinct_sizes >= 16)
+		return;
+	for (uint32_t i = 0; i < p->distinct_sizes; i++)
+		if (p->sizes_seen[i] == (len > 65535 ? 65535 : len))
+			return;
+	p->sizes_seen[p->distinct_sizes++] = (uint16_t)(len > 65535 ? 65535 : len);
+}
+
+static void pair_note_hash(struct ih_pair *p, uint32_t hash)
+{
+	for (uint32_t i = 0; i < p->nhashes; i++)
+		if (p->hashes[i] == hash)
+			return;
+	if (p->nhashes < IH_PAIR_HASHES)
+		p->hashes[p->nhashes++] = hash;
+	p->distinct_payloads++; /* exact while the set holds them all; an upper bound after */
+}
+
+static void pair_note_magic(struct ih_pair *p, const struct ih_pkt *pkt)
+{
+	if (pkt->payload_len < 4)
+		return;
+	uint32_t m = (uint32_t)pkt->payload[0] << 24 | (uint32_t)pkt->payload[1] << 16 |
+		     (uint32_t)pkt->payload[2] << 8 | pkt->payload[3];
+	if (!p->preview_len) {
+		p->magic = m;
+		uint32_t n = pkt->payload_len < sizeof(p->preview) ? pkt->payload_len : sizeof(p->preview);
+		memcpy(p->preview, pkt->payload, n);
+		p->preview_len = (uint8_t)n;
+	}
+	if (m == p->magic)
+		p->magic_hits++;
+}
+
+/* ---------------------------------------------------------------- payload content */
+
+/* Mean entropy of 2^k uniformly random bytes, k = 0..13 (simulated, 2000 draws each). */
+static const double rand_entropy_pow2[14] = {
+	0.0, 0.9935, 1.9903, 2.9735, 3.9437, 4.8862, 5.7653,
+	6.5493, 7.1741, 7.5898, 7.8080, 7.9080, 7.9549, 7.9777,
+};
+
+double ih_random_entropy(uint32_t len)
+{
+	if (len <= 1)
+		return 0.0;
+	if (len >= 8192)
+		return 8.0 - 184.0 / (double)len; /* 8 - 255 / (2 n ln 2), the large-n bias */
+	unsigned k = 0;
+	while ((2u << k) <= len)
+		k++;
+	/* interpolate linearly in log2(len) between 2^k and 2^(k+1) */
+	double lo = (double)(1u << k), f = (log2((double)len) - log2(lo));
+	return rand_entropy_pow2[k] + f * (rand_entropy_pow2[k + 1] - rand_entropy_pow2[k]);
+}
+
+const char *ih_pclass_name(enum ih_pclass c)
+{
+	switch (c) {
+	case IH_PC_LOW: return "low-entropy";
+	case IH_PC_TEXT: return "text";
+	case IH_PC_ENCODED: return "encoded";
+	case IH_PC_BINARY: return "binary";
+	case IH_PC_RANDOM: return "random";
+	case IH_PC_COUNT: break;
+	}
+	return "?";
+}
+
+enum ih_pclass ih_payload_class(const uint8_t *p, uint32_t len, double entropy)
+{
+	if (!p || len == 0)
+		return IH_PC_LOW;
+	uint32_t printable = 0, alpha = 0, spaces = 0;
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t c = p[i];
+		bool an = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+		if (an || c == '+' || c == '/' || c == '=' || c == '-' || c == '_') {
+			alpha++;
+			printable++;
+		} else if ((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n') {
+			printable++;
+			spaces += c == ' ' || c == '\t';
+		}
+	}
+	double expect = ih_random_entropy(len);
+	/* Text: nearly all printable (a line ending or a stray byte allowed). Encoded: the
+	 * base64 / hex / url-safe alphabet and line breaks only, long enough to tell. */
+	if (len >= 8 && printable * 100 >= len * 97u) {
+		if (len >= 16 && spaces == 0 && alpha * 100 >= len * 97u)
+			return IH_PC_ENCODED;
+		return IH_PC_TEXT;
+	}
+	if (entropy < 0)
+		entropy = ih_entropy(p, len);
+	/* Random: within 0.35 bit (about 4 standard deviations at 32 bytes) of the entropy of
+	 * random bytes of this length. Low: under half of it. */
+	if (len >= 16 && entropy >= expect - 0.35)
+		return IH_PC_RANDOM;
+	if (entropy < expect * 0.5)
+		return IH_PC_LOW;
+	return IH_PC_BINARY;
+}
+
+double ih_seen_estimate(uint32_t bits_set, uint32_t fallback)
+{
+	if (bits_set >= IH_SEEN_BITS)
+		return (double)fallback;
+	double m = IH_SEEN_BITS, z = m - bits_set;
+	double est = -m * log(z / m);
+	return fallback && est > fallback ? (double)fallback : est;
+}
+
+/* Marks a payload fingerprint in a pair's bitmap; a payload that sets a new bit adds its
+ * bytes to *new_bytes (the estimate of distinct data carried). */
+static void seen_note(uint64_t *bits, uint32_t *nset, uint64_t *new_bytes, uint32_t hash, uint32_t len)
+{
+	/* the fingerprint's high bits: its low bits also pick the echo ring slot */
+	uint32_t b = (hash >> 20) % IH_SEEN_BITS;
+	uint64_t m = 1ull << (b & 63);
+	if (!(bits[b >> 6] & m)) {
+		bits[b >> 6] |= m;
+		(*nset)++;
+		*new_bytes += len;
+	}
+}
+
+static void tool_note(struct ih_pair *p, const struct ih_pkt *pkt)
+{
+	enum ih_tool t = ih_payload_tool(pkt->payload, pkt->payload_len, pkt->icmp_type,
+					 pkt->icmp_id, pkt->icmp_seq);
+	if (t == IH_TOOL_NONE)
+		return;
+	if (!p->tool)
+		p->tool = (uint8_t)t;
+	if (p->tool == t)
+		p->tool_hits++;
+}
+
+static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event *ev)
+{
+	const struct ih_pkt *pkt = ev->pkt;
+	uint32_t len = pkt->payload_wire_len;
+	if (p->probes) {
+		uint64_t gap = pkt->ts_ns > p->last_probe_ns ? pkt->ts_ns - p->last_probe_ns : 0;
+		uint64_t ms = gap / 1000000ull;
+		p->gaps_ms[p->nseries % IH_PAIR_SERIES] = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+		p->probe_sizes[p->nseries % IH_PAIR_SERIES] = (uint16_t)(len > 65535 ? 65535 : len);
+		p->nseries++;
+		if (pkt->has_echo_fields) {
+			if (pkt->icmp_id != p->last_id)
+				p->id_changes++;
+			if (pkt->icmp_seq == (uint16_t)(p->last_seq + 1))
+				p->seq_steps_one++;
+		}
+		if (pkt->ttl != p->last_ttl)
+			p->ttl_changes++;
+	} else {
+		p->first_probe_ns = pkt->ts_ns;
+		p->first_id = pkt->icmp_id;
+	}
+	p->probes++;
+	p->probes_since_answer++;
+	if (p->answers)
+		p->probes_after_answer++;
+	p->last_probe_ns = pkt->ts_ns;
+	p->last_id = pkt->icmp_id;
+	p->last_seq = pkt->icmp_seq;
+	p->last_ttl = pkt->ttl;
+	if (pkt->ttl < p->ttl_min)
+		p->ttl_min = pkt->ttl;
+	if (pkt->ttl > p->ttl_max)
+		p->ttl_max = pkt->ttl;
+	if (pkt->df)
+		p->df_probes++;
+	if (pkt->reassembled)
+		p->frag_probes++;
+	p->bytes_out += len;
+	if (len < p->psize_min)
+		p->psize_min = len;
+	if (len > p->psize_max)
+		p->psize_max = len;
+	p->psize_sum += len;
+	pair_note_size(p, len);
+	if (len > tr->cfg.large_payload)
+		p->big_payloads++;
+	if ((unsigned)ev->tpl < IH_TPL_COUNT)
+		p->tpl_hits[ev->tpl]++;
+
+	uint32_t hash = ih_payload_hash(pkt->payload, pkt->payload_len);
+	if (ev->tpl == IH_TPL_NONE) {
+		p->nontpl_out++;
+		p->nontpl_bytes_out += len;
+		if (ev->entropy >= 0) {
+			p->entropy_sum_out += ev->entropy;
+			p->entropy_n_out++;
+		}
+		pair_note_hash(p, hash);
+		pair_note_magic(p, pkt);
+		p->pclass_out[ih_payload_class(pkt->payload, pkt->payload_len, ev->entropy)]++;
+		seen_note(p->seen_out, &p->seen_bits_out, &p->new_bytes_out, hash, len);
+		if (len > tr->cfg.large_payload)
+			p->big_nontpl++;
+		tool_note(p, pkt);
+	}
+	if (pkt->has_echo_fields) {
+		struct ih_echo_slot *s = &p->ring[(pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING];
+		s->id = pkt->icmp_id;
+		s->seq = pkt->icmp_seq;
+		s->hash = hash;
+		s->len = pkt->payload_len;
+		s->full = pkt->payload_len == pkt->payload_wire_len;
+		s->ts_ns = pkt->ts_ns;
+		s->used = true;
+		s->answered = false;
+	}
+}
+
+static void pair_answer(struct ih_pair *p, struct ih_event *ev)
+{
+	const struct ih_pkt *pkt = ev->pkt;
+	uint32_t len = pkt->payload_wire_len;
+	p->answers++;
+	p->probes_since_answer = 0;
+	if (!p->first_answer_ns)
+		p->first_answer_ns = pkt->ts_ns;
+	p->last_answer_ns = pkt->ts_ns;
+	p->bytes_in += len;
+	uint32_t hash = ih_payload_hash(pkt->payload, pkt->payload_len);
+	if (ev->tpl == IH_TPL_NONE) {
+		p->nontpl_in++;
+		p->nontpl_bytes_in += len;
+		if (ev->entropy >= 0) {
+			p->entropy_sum_in += ev->entropy;
+			p->entropy_n_in++;
+		}
+		pair_note_magic(p, pkt);
+		p->pclass_in[ih_payload_class(pkt->payload, pkt->payload_len, ev->entropy)]++;
+		seen_note(p->seen_in, &p->seen_bits_in, &p->new_bytes_in, hash, len);
+		tool_note(p, pkt);
+	}
+	if (pkt->has_echo_fields) {
+		struct ih_echo_slot *s = &p->ring[(pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING];
+		if (s->used && s->id == pkt->icmp_id && s->seq == pkt->icmp_seq) {
+			/* A reply echoes the request's data (RFC 792, RFC 4443). Compare only when
+			 * both were captured whole: a short snaplen is not a mismatch. */
+			bool full = pkt->payload_len == pkt->payload_wire_len;
+			if (full && s->full && (s->len != pkt->payload_len || hash != s->hash))
+				p->reply_mismatch++;
+			else
+				p->reply_matched++;
+			s->used = false;
+		} else {
+			p->reply_unpaired++;
+		}
+	}
+}
+
+static bool is_pair_class(enum ih_icmp_class c)
+{
+	return ih_icmp_is_probe(c) || ih_icmp_is_answer(c) || c == IH_ICMP_OTHER;
+}
+
+void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
+{
+	if (pkt->ts_ns > tr->now)
+		tr->now = pkt->ts_ns;
+	tr->stats.packets++;
+	tr->stats.ip_packets++;
+	scan_expired(tr);
+
+	if (!pkt->has_icmp) {
+		if (pkt->has_ports)
+			for (unsigned i = 0; i < tr->ndet; i++)
+				if (tr->det[i]->on_transport)
+					tr->det[i]->on_transport(tr->det[i], pkt);
+		return;
+	}
+	tr->stats.icmp_packets++;
+
+	struct ih_event ev = { .pkt = pkt, .tpl = IH_TPL_NONE, .entropy = -1 };
+	enum ih_icmp_class cls = pkt->icmp_class;
+	bool answer = ih_icmp_is_answer(cls), error = ih_icmp_is_error(cls);
+	ev.to_client = answer || error;
+
+	const struct ih_addr *client = ev.to_client ? &pkt->dst : &pkt->src;
+	struct ih_host *h = host_get(tr, client);
+	h->last_ns = tr->now;
+	ev.client = h;
+	if (!ev.to_client) {
+		host_count(h, pkt);
+		h->class_mask |= 1u << cls;
+		if (pkt->src_mac[0] || pkt->has_mac) {
+			memcpy(h->mac, pkt->src_mac, 6);
+			h->has_mac = pkt->has_mac;
+		}
+		if (ih_icmp_is_probe(cls)) {
+			h->probes++;
+			host_add_dst(tr, h, &pkt->dst);
+		}
+	} else if (answer) {
+		h->answers_rx++;
+	} else {
+		h->errors_rx++;
+	}
+
+	if (is_pair_class(cls) && (cls != IH_ICMP_OTHER || pkt->ip_ver == 4)) {
+		if (cls == IH_ICMP_ECHO_REQ || cls == IH_ICMP_ECHO_REP || cls == IH_ICMP_OTHER) {
+			ev.tpl = ih_payload_template(pkt->payload, pkt->payload_len, pkt->payload_wire_len);
+			if (ev.tpl == IH_TPL_NONE)
+				ev.entropy = ih_entropy(pkt->payload, pkt->payload_len);
+		}
+		bool created;
+		ev.pair = answer ? pair_get(tr, &pkt->dst, &pkt->src, true, &created)
+				 : pair_get(tr, &pkt->src, &pkt->dst, true, &created);
+		ev.new_pair = created;
+		struct ih_pair *p = ev.pair;
+		p->last_ns = tr->now;
+		p->class_mask |= 1u << cls;
+		if (answer)
+			pair_answer(p, &ev);
+		else if (ih_icmp_is_probe(cls))
+			pair_request(tr, p, &ev);
+		else
+			p->other_out++;
+	} else if (error && pkt->quoted.present && pkt->quoted.proto == (pkt->ip_ver == 6 ? 58 : 1)) {
+		/* an error about an ICMP message: count it on the pair that sent the message */
+		bool created;
+		ev.pair = pair_get(tr, &pkt->quoted.src, &pkt->quoted.dst, false, &created);
+		if (ev.pair) {
+			ev.pair->errors_rx++;
+			ev.pair->last_ns = tr->now;
+		}
+	}
+
+	for (unsigned i = 0; i < tr->ndet; i++)
+		if (tr->det[i]->on_icmp)
+			tr->det[i]->on_icmp(tr->det[i], &ev);
+}
+
+void ih_track_flush(struct ih_track *tr)
+{
+	for (uint32_t i = 0; i <= tr->pairs.mask; i++) {
+		struct ih_pair *p = rec_at(&tr->pairs, i);
+		if (p->slot != SLOT_USED)
+			continue;
+		/* counted as expired if idle, whether or not the scan got there first:
+		 * the count must not depend on the hash layout */
+		if (pair_idle(tr, p))
+			tr->pairs.expired++;
+		end_pair(tr, p);
+	}
+	for (uint32_t i = 0; i <= tr->hosts.mask; i++) {
+		struct ih_host *h = rec_at(&tr->hosts, i);
+		if (h->slot != SLOT_USED)
+			continue;
+		if (host_idle(tr, h))
+			tr->hosts.expired++;
+		end_host(tr, h);
+	}
+	for (unsigned i = 0; i < tr->ndet; i++)
+		if (tr->det[i]->on_flush)
+			tr->det[i]->on_flush(tr->det[i]);
+}
+
+const struct ih_track_stats *ih_track_stats(const struct ih_track *t)
+{
+	struct ih_track_stats *s = (struct ih_track_stats *)&t->stats;
+	s->host_evictions = t->hosts.evictions;
+	s->pair_evictions = t->pairs.evictions;
+	s->host_expired = t->hosts.expired;
+	s->pair_expired = t->pairs.expired;
+	s->hosts_live = t->hosts.live;
+	s->pairs_live = t->pairs.live;
+	s->hosts_peak = t->hosts.peak;
+	s->pairs_peak = t->pairs.peak;
+	return s;
+}
+
+size_t ih_track_memory(const struct ih_track *t)
+{
+	return sizeof(*t) + (size_t)(t->hosts.mask + 1) * t->hosts.esize +
+	       (size_t)(t->pairs.mask + 1) * t->pairs.esize;
+}
+
+uint64_t ih_track_now(const struct ih_track *t)
+{
+	return t->now;
+}
+
+struct ih_pair *ih_track_find_pair(struct ih_track *t, const struct ih_addr *client,
+				   const struct ih_addr *server)
+{
+	bool created;
+	return pair_get(t, client, server, false, &created);
+}

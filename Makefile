@@ -1,0 +1,56 @@
+# Thin wrapper around Meson + Ninja; the real build is meson.build. Targets:
+#   make / make build   configure $(BUILD) if needed and build it
+#   make demo           analyse the bundled case capture: terminal summary + JSON lines in demo-out/
+#   make check          every test, then every test again under ASan+UBSan; ends "N passed, N failed"
+#   make bench          synthetic 10M-packet captures: icmphound vs a bare libpcap loop (bench/run.sh)
+#   make fuzz           libFuzzer targets for FUZZ_SECONDS each (clang, $(FUZZ_BUILD))
+#   make clean          remove the build directories and generated outputs
+# Build directories can be moved: make check BUILD=build-x ASAN_BUILD=build-x-asan
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+DEMO_CAPTURE ?= tests/data/corpus/case_seed.pcap
+DEMO_OUT ?= demo-out
+
+export BUILD ASAN_BUILD FUZZ_BUILD FUZZ_SECONDS
+
+.PHONY: all build demo check bench fuzz clean deps deps-build
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+deps-build:
+	@scripts/deps.sh --build-only
+
+# Configure once; afterwards ninja re-runs meson by itself when a meson.build changes.
+build:
+	@test -f $(BUILD)/build.ninja || meson setup $(BUILD)
+	@ninja -C $(BUILD)
+
+demo: deps-build
+	@$(MAKE) --no-print-directory build
+	@mkdir -p $(DEMO_OUT)
+	@echo "== icmphound analyze $(DEMO_CAPTURE)"
+	@$(BUILD)/icmphound analyze $(DEMO_CAPTURE)
+	@name=$$(basename $(DEMO_CAPTURE)); name=$${name%.*}; \
+	 $(BUILD)/icmphound analyze --format jsonl $(DEMO_CAPTURE) > $(DEMO_OUT)/$$name.jsonl; \
+	 echo "JSON lines: $(DEMO_OUT)/$$name.jsonl ($$(wc -l < $(DEMO_OUT)/$$name.jsonl) lines)"
+	@# ---- HTML report: goes here once `icmphound report` exists, e.g. ----
+	@# $(BUILD)/icmphound report --format html -o $(DEMO_OUT)/case_seed.html $(DEMO_CAPTURE)
+	@# echo "HTML report: $(DEMO_OUT)/case_seed.html"
+
+check: deps
+	@scripts/check.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@bench/run.sh
+
+fuzz: deps
+	@scripts/fuzz.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEMO_OUT)

@@ -1,0 +1,15 @@
+/* commands.h — the subcommands main() dispatches to. Each returns the process exit status. */
+#ifndef IH_COMMANDS_H
+#define IH_COMMANDS_H
+
+enum ih_exit {
+	IH_EXIT_OK = 0,          /* input read to its end */
+	IH_EXIT_USAGE = 1,       /* bad command line or configuration */
+	IH_EXIT_OPEN = 2,        /* an input could not be opened, or its link type is unsupported */
+	IH_EXIT_READ = 3,        /* an input was truncated or corrupt; findings so far were written */
+	IH_EXIT_INTERNAL = 4,    /* out of memory, or the output could not be written */
+};
+
+int ih_cmd_analyze(int argc, char **argv);
+
+#endif

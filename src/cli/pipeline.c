@@ -1,0 +1,153 @@
+/* pipeline.c — one pass, one direction: frames in, findings out. */
+#include "cli/pipeline.h"
+
+#include <string.h>
+
+bool ih_pipeline_init(struct ih_pipeline *pl, const struct ih_config *cfg)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->cfg = *cfg;
+	ih_findings_init(&pl->findings, pl->cfg.max_findings);
+	pl->track = ih_track_new(&pl->cfg.track);
+	pl->reasm = ih_reasm_new(pl->cfg.reasm_slots, pl->cfg.reasm_max_len, pl->cfg.reasm_timeout_ns);
+	if (!pl->track || !pl->reasm)
+		return false;
+	for (const struct ih_detector_entry *e = ih_detectors; e->name; e++) {
+		struct ih_detector *d = e->ctor(&pl->cfg, &pl->findings);
+		if (!d)
+			return false;
+		pl->det[pl->ndet++] = d;
+		ih_track_add_detector(pl->track, d);
+	}
+	return true;
+}
+
+static void feed(struct ih_pipeline *pl, const struct ih_pkt *pkt)
+{
+	if (pl->on_packet)
+		pl->on_packet(pl->on_packet_ctx, pkt);
+	ih_track_packet(pl->track, pkt);
+}
+
+void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
+{
+	struct ih_pipeline *pl = ctx;
+	struct ih_pkt pkt;
+	pl->frames++;
+	pl->bytes += fr->wire_len;
+	if (!pl->first_ns || fr->ts_ns < pl->first_ns)
+		pl->first_ns = fr->ts_ns;
+	if (fr->ts_ns > pl->last_ns)
+		pl->last_ns = fr->ts_ns;
+	enum ih_dec_result r = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len, fr->ts_ns, &pkt);
+	if (r == IH_DEC_OK && !pkt.frag.is_frag) {
+		pl->dec[r]++;
+		feed(pl, &pkt);
+		return;
+	}
+	if ((r == IH_DEC_OK || r == IH_DEC_SKIP_FRAGMENT) && pkt.frag.is_frag) {
+		pl->dec[IH_DEC_SKIP_FRAGMENT]++;
+		struct ih_pkt whole;
+		enum ih_dec_result wr;
+		if (ih_reasm_offer(pl->reasm, &pkt, &whole, &wr) == 1) {
+			pl->dec[wr]++;
+			if (wr == IH_DEC_OK)
+				feed(pl, &whole);
+		}
+		return;
+	}
+	pl->dec[(unsigned)r < IH_DEC_NRESULTS ? r : IH_DEC_BAD_LINK]++;
+}
+
+void ih_pipeline_finish(struct ih_pipeline *pl)
+{
+	ih_track_flush(pl->track);
+	ih_findings_sort(&pl->findings);
+}
+
+size_t ih_pipeline_memory(const struct ih_pipeline *pl)
+{
+	size_t m = ih_track_memory(pl->track) + ih_reasm_memory(pl->reasm);
+	for (unsigned i = 0; i < pl->ndet; i++)
+		if (pl->det[i]->memory)
+			m += pl->det[i]->memory(pl->det[i]);
+	return m;
+}
+
+json_t *ih_pipeline_stats(const struct ih_pipeline *pl, const struct ih_source *src,
+			  enum ih_source_status st, const char *error)
+{
+	json_t *o = json_object();
+	char t[40];
+	json_object_set_new(o, "type", json_string("stats"));
+	json_object_set_new(o, "version", json_string(IH_VERSION));
+	json_object_set_new(o, "packets", json_integer((json_int_t)pl->frames));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)pl->bytes));
+	if (src)
+		json_object_set_new(o, "file_bytes_read", json_integer((json_int_t)ih_source_bytes_read(src)));
+	if (pl->frames) {
+		json_object_set_new(o, "first_packet", json_string(ih_time_str(pl->first_ns, t, sizeof(t))));
+		json_object_set_new(o, "last_packet", json_string(ih_time_str(pl->last_ns, t, sizeof(t))));
+	}
+	const struct ih_track_stats *ts = ih_track_stats(pl->track);
+	json_object_set_new(o, "ip_packets", json_integer((json_int_t)ts->ip_packets));
+	json_object_set_new(o, "icmp_packets", json_integer((json_int_t)ts->icmp_packets));
+
+	json_t *dec = json_object(), *errs = json_object();
+	uint64_t nerr = 0;
+	for (unsigned r = 0; r < IH_DEC_NRESULTS; r++) {
+		if (!pl->dec[r])
+			continue;
+		json_t *into = ih_dec_is_error((enum ih_dec_result)r) ? errs : dec;
+		json_object_set_new(into, ih_dec_result_name((enum ih_dec_result)r), json_integer((json_int_t)pl->dec[r]));
+		if (ih_dec_is_error((enum ih_dec_result)r))
+			nerr += pl->dec[r];
+	}
+	json_object_set_new(o, "decoded", dec);
+	json_object_set_new(o, "decode_errors", errs);
+	json_object_set_new(o, "decode_errors_total", json_integer((json_int_t)nerr));
+
+	const struct ih_reasm_stats *rs = ih_reasm_stats(pl->reasm);
+	json_t *ro = json_object();
+	json_object_set_new(ro, "fragments", json_integer((json_int_t)rs->fragments));
+	json_object_set_new(ro, "reassembled", json_integer((json_int_t)rs->reassembled));
+	json_object_set_new(ro, "timed_out", json_integer((json_int_t)rs->timed_out));
+	json_object_set_new(ro, "evicted", json_integer((json_int_t)rs->evicted));
+	json_object_set_new(ro, "too_big", json_integer((json_int_t)rs->too_big));
+	json_object_set_new(ro, "bad", json_integer((json_int_t)rs->bad));
+	json_object_set_new(o, "reassembly", ro);
+
+	json_t *tables = json_object();
+	json_t *h = json_object(), *p = json_object();
+	json_object_set_new(h, "capacity", json_integer(pl->cfg.track.host_capacity));
+	json_object_set_new(h, "evictions", json_integer((json_int_t)ts->host_evictions));
+	json_object_set_new(h, "expired", json_integer((json_int_t)ts->host_expired));
+	json_object_set_new(p, "capacity", json_integer(pl->cfg.track.pair_capacity));
+	json_object_set_new(p, "evictions", json_integer((json_int_t)ts->pair_evictions));
+	json_object_set_new(p, "expired", json_integer((json_int_t)ts->pair_expired));
+	json_object_set_new(tables, "hosts", h);
+	json_object_set_new(tables, "pairs", p);
+	json_object_set_new(o, "tables", tables);
+	json_t *dets = json_object();
+	for (unsigned i = 0; i < pl->ndet; i++)
+		if (pl->det[i]->add_stats)
+			pl->det[i]->add_stats(pl->det[i], dets);
+	json_object_set_new(o, "detectors", dets);
+	json_object_set_new(o, "memory_bytes", json_integer((json_int_t)ih_pipeline_memory(pl)));
+	json_object_set_new(o, "memory_cap_bytes", json_integer((json_int_t)pl->cfg.mem_cap));
+	json_object_set_new(o, "findings", json_integer((json_int_t)pl->findings.n));
+	json_object_set_new(o, "findings_dropped", json_integer((json_int_t)pl->findings.dropped));
+	json_object_set_new(o, "clean", json_boolean(st == IH_SRC_OK));
+	if (error)
+		json_object_set_new(o, "error", json_string(error));
+	return o;
+}
+
+void ih_pipeline_free(struct ih_pipeline *pl)
+{
+	for (unsigned i = 0; i < pl->ndet; i++)
+		ih_detector_destroy(pl->det[i]);
+	ih_track_free(pl->track);
+	ih_reasm_free(pl->reasm);
+	ih_findings_free(&pl->findings);
+}
