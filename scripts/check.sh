@@ -7,7 +7,7 @@
 #   BUILD (default build) and ASAN_BUILD (default build-asan) name the build directories;
 #   CHECK_SKIP_ASAN=1 runs the first pass only (quick local runs; make check never sets it).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
 

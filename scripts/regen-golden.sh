@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 [[ -f $BUILD/build.ninja ]] || meson setup "$BUILD" >/dev/null
 ninja -C "$BUILD" >/dev/null
-bin=$PWD/$BUILD/icmphound
+bin=$(cd "$BUILD" && pwd)/icmphound
 
 n=0
 while read -r name capture expected opts; do

@@ -10,6 +10,7 @@ static const struct {
 	const char *what;
 } commands[] = {
 	{ "analyze", ih_cmd_analyze, "read captures and report findings" },
+	{ "log", ih_cmd_log, "show the ICMP conversations or messages of captures" },
 };
 
 static void usage(FILE *f)

@@ -11,5 +11,6 @@ enum ih_exit {
 };
 
 int ih_cmd_analyze(int argc, char **argv);
+int ih_cmd_log(int argc, char **argv);
 
 #endif

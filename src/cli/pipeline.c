@@ -35,6 +35,8 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 	struct ih_pkt pkt;
 	pl->frames++;
 	pl->bytes += fr->wire_len;
+	pl->frame_no = fr->number;
+	pl->frame_file = fr->file;
 	if (!pl->first_ns || fr->ts_ns < pl->first_ns)
 		pl->first_ns = fr->ts_ns;
 	if (fr->ts_ns > pl->last_ns)
@@ -57,6 +59,8 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 		return;
 	}
 	pl->dec[(unsigned)r < IH_DEC_NRESULTS ? r : IH_DEC_BAD_LINK]++;
+	if (pl->on_error && ih_dec_is_error(r))
+		pl->on_error(pl->on_packet_ctx, r);
 }
 
 void ih_pipeline_finish(struct ih_pipeline *pl)

@@ -22,11 +22,15 @@ struct ih_pipeline {
 	struct ih_detector *det[32];
 	unsigned ndet;
 	uint64_t frames, bytes;
+	uint64_t frame_no;        /* number of the frame being handled, within its file */
+	const char *frame_file;
 	uint64_t dec[IH_DEC_NRESULTS];
 	uint64_t first_ns, last_ns;
 	/* optional: sees every decoded IP packet before tracking (the log command) */
 	void (*on_packet)(void *ctx, const struct ih_pkt *pkt);
 	void *on_packet_ctx;
+	/* optional: hears of every frame that did not decode (truncated or malformed) */
+	void (*on_error)(void *ctx, enum ih_dec_result r);
 };
 
 /* Builds tables and detectors from cfg (already filled and fitted). Returns false on

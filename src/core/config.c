@@ -26,7 +26,8 @@ void ih_config_default(struct ih_config *c)
 	c->sweep_min_targets = 10;
 	c->sweep_medium_targets = 24;
 	c->sweep_high_targets = 100;
-	c->sweep_reprobe_max = 3;
+	c->sweep_reprobe_max = 4; /* fping: one probe and three retries */
+	c->sweep_revisit_ms = 500;
 	c->sweep_window_ns = 24 * 3600 * NS_PER_S;
 	c->sweep_gap_ns = 30 * 60 * NS_PER_S;
 	c->sweep_capacity = 256;
@@ -52,7 +53,9 @@ void ih_config_default(struct ih_config *c)
 	c->beacon_min_score_pct = 80;
 	c->beacon_strong_score_pct = 90;
 	c->beacon_strong_events = 20;
-	c->beacon_merge_ms = 500;
+	c->beacon_merge_ms = 100;
+	c->beacon_min_period_ms = 1000;
+	c->beacon_max_jitter_pct = 50;
 
 	c->persist_min_ns = 60 * NS_PER_S;
 	c->persist_min_probes = 20;
@@ -65,7 +68,7 @@ void ih_config_default(struct ih_config *c)
 	c->volume_own_min_secs = 10;
 	c->volume_spoof_sources = 100;
 	c->volume_capacity = 4096;
-	c->volume_mac_capacity = 1024;
+	c->volume_mac_capacity = 4096;
 
 	c->large_min_count = 3;
 	c->large_benign_count = 8;
@@ -78,7 +81,8 @@ static uint64_t budget_of(const struct ih_config *c)
 	uint64_t b = 0;
 	b += (uint64_t)c->track.host_capacity * sizeof(struct ih_host);
 	b += (uint64_t)c->track.pair_capacity * sizeof(struct ih_pair);
-	b += (uint64_t)c->sweep_capacity * c->sweep_targets * 24u;
+	b += (uint64_t)c->track.conv_capacity * sizeof(struct ih_conv);
+	b += (uint64_t)c->sweep_capacity * c->sweep_targets * 36u;
 	b += (uint64_t)c->reasm_slots * (c->reasm_max_len + 8192u / 8u + 128u);
 	b += (uint64_t)c->volume_capacity * 320u + (uint64_t)c->volume_mac_capacity * 32u;
 	return b;
@@ -89,11 +93,14 @@ void ih_config_fit_memory(struct ih_config *c)
 	/* Leave a quarter of the cap for everything that is not a table (findings, libpcap's
 	 * buffer, detectors' small state). Halve the two big tables until the rest fits. */
 	uint64_t room = c->mem_cap - c->mem_cap / 4;
-	while (budget_of(c) > room && (c->track.host_capacity > 1024 || c->track.pair_capacity > 1024)) {
+	while (budget_of(c) > room && (c->track.host_capacity > 1024 || c->track.pair_capacity > 1024 ||
+					c->track.conv_capacity > 1024)) {
 		if (c->track.host_capacity > 1024)
 			c->track.host_capacity /= 2;
 		if (c->track.pair_capacity > 1024)
 			c->track.pair_capacity /= 2;
+		if (c->track.conv_capacity > 1024)
+			c->track.conv_capacity /= 2;
 	}
 	while (budget_of(c) > room && c->sweep_capacity > 16)
 		c->sweep_capacity /= 2;
@@ -146,7 +153,8 @@ static const struct opt opts[] = {
 	O("sweep_min_targets", OPT_U32, sweep_min_targets, "one-shot targets for a low sweep finding"),
 	O("sweep_medium_targets", OPT_U32, sweep_medium_targets, "one-shot targets for medium"),
 	O("sweep_high_targets", OPT_U32, sweep_high_targets, "one-shot targets for high"),
-	O("sweep_reprobe_max", OPT_U32, sweep_reprobe_max, "probes to one target still counted as one-shot"),
+	O("sweep_reprobe_max", OPT_U32, sweep_reprobe_max, "probes of one kind to a target still counted as one-shot"),
+	O("sweep_revisit_ms", OPT_U32, sweep_revisit_ms, "a probe this long after the target answered is a revisit"),
 	O("sweep_window_s", OPT_SECS, sweep_window_ns, "longest span of one sweep episode"),
 	O("sweep_gap_s", OPT_SECS, sweep_gap_ns, "quiet time that ends a sweep episode"),
 	O("sweep_capacity", OPT_U32, sweep_capacity, "sweeping hosts tracked at once"),
@@ -168,6 +176,8 @@ static const struct opt opts[] = {
 	O("beacon_strong_score_pct", OPT_U32, beacon_strong_score_pct, "beacon score (percent) that raises severity"),
 	O("beacon_strong_events", OPT_U32, beacon_strong_events, "events for a strong beacon"),
 	O("beacon_merge_ms", OPT_U32, beacon_merge_ms, "requests closer than this are one beacon event"),
+	O("beacon_min_period_ms", OPT_U32, beacon_min_period_ms, "median beacon period, at least (faster: a transfer)"),
+	O("beacon_max_jitter_pct", OPT_U32, beacon_max_jitter_pct, "MAD of beacon gaps over their median, percent, at most"),
 	O("persist_min_s", OPT_SECS, persist_min_ns, "echo conversation length for persistent_echo"),
 	O("persist_min_probes", OPT_U32, persist_min_probes, "requests after the first answer for persistent_echo"),
 	O("persist_long_s", OPT_SECS, persist_long_ns, "a very long echo conversation"),

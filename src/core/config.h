@@ -28,7 +28,8 @@ struct ih_config {
 	uint32_t sweep_min_targets;    /* one-shot targets for a finding (low) */
 	uint32_t sweep_medium_targets; /* ... for medium */
 	uint32_t sweep_high_targets;   /* ... for high */
-	uint32_t sweep_reprobe_max;    /* probes to a target still counted as a sweep probe */
+	uint32_t sweep_reprobe_max;    /* probes of one kind to a target still counted as a sweep probe */
+	uint32_t sweep_revisit_ms;     /* a probe this long after the target answered is a revisit */
 	uint64_t sweep_window_ns;      /* longest span one sweep finding covers */
 	uint64_t sweep_gap_ns;         /* idle time that ends a sweep episode */
 	uint32_t sweep_capacity;       /* sweeping hosts tracked at once */
@@ -59,6 +60,8 @@ struct ih_config {
 	uint32_t beacon_strong_score_pct; /* ... that counts as strong (one level up) */
 	uint32_t beacon_strong_events; /* events for a strong beacon */
 	uint32_t beacon_merge_ms;      /* requests closer than this form one event */
+	uint32_t beacon_min_period_ms; /* median period, at least (faster is a transfer, not a beacon) */
+	uint32_t beacon_max_jitter_pct;/* MAD of the gaps over their median, percent, at most */
 
 	/* persistent_echo */
 	uint64_t persist_min_ns;       /* echo conversation at least this long */

@@ -609,9 +609,7 @@ static enum ih_dec_result decode_ip6(struct ih_cursor *c, uint32_t wire_left, st
 	uint32_t len = plen;
 	if (plen == 0 && nh == 0) {
 		/* A jumbogram (RFC 2675) or a TSO send: the payload is what the frame holds. */
-		len = wire_left >= 40 ? wire_left - 40 : cur_left32(c);
-		if (len < cur_left32(c))
-			len = cur_left32(c);
+		len = wire_left - 40; /* wire_left >= 40 + captured: see ih_decode */
 	}
 	pkt->ip_len = len > UINT32_MAX - 40 ? UINT32_MAX : len + 40;
 	struct ih_cursor pl = ih_cur_sub(c, len);
@@ -701,8 +699,8 @@ static enum ih_dec_result decode_ip4(struct ih_cursor *c, uint32_t wire_left, st
 /* Link layers                                                                           */
 /* ===================================================================================== */
 
-/* Follows an EtherType (or an 802.3 length) through VLAN tags, PPPoE sessions and LLC/SNAP
- * to IPv4 or IPv6. At most MAX_LINK_TAGS encapsulations, so that a frame of tags cannot keep
+/* Follows an EtherType (or an 802.3 length) through VLAN tags, PPPoE sessions, MACsec
+ * (integrity only) and LLC/SNAP to IPv4 or IPv6. At most MAX_LINK_TAGS encapsulations, so that a frame of tags cannot keep
  * us looping. */
 static enum ih_dec_result ethertype_to_net(struct ih_cursor *c, uint16_t type, enum net *net)
 {
@@ -719,6 +717,7 @@ static enum ih_dec_result ethertype_to_net(struct ih_cursor *c, uint16_t type, e
 		case 0x9100: /* pre-standard QinQ */
 		case 0x9200:
 		case 0x8864: /* PPPoE session */
+		case 0x88e5: /* MACsec */
 			break;
 		default:
 			if (type > 1500)
@@ -744,6 +743,22 @@ static enum ih_dec_result ethertype_to_net(struct ih_cursor *c, uint16_t type, e
 				type = 0x86dd;
 			else
 				return IH_DEC_SKIP_NOT_IP;
+		} else if (type == 0x88e5) {
+			/* 802.1AE SecTAG: TCI/AN, short length, packet number, SCI if the SC bit
+			 * is set; then the EtherType, unless the data is encrypted or changed
+			 * (E or C bit). The ICV at the end lies past the IP length. */
+			uint8_t tci = ih_cur_u8(c);
+			(void)ih_cur_u8(c);
+			(void)ih_cur_be32(c);
+			if (tci & 0x20)
+				(void)ih_cur_skip(c, 8);
+			if (c->err)
+				return IH_DEC_TRUNC_LINK;
+			if (tci & 0x0c)
+				return IH_DEC_SKIP_NOT_IP;
+			type = ih_cur_be16(c);
+			if (c->err)
+				return IH_DEC_TRUNC_LINK;
 		} else if (type <= 1500) {
 			/* 802.2 LLC; only SNAP (AA AA 03, OUI 0) carries an EtherType */
 			uint8_t dsap = ih_cur_u8(c);

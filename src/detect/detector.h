@@ -25,6 +25,7 @@ struct ih_detector {
 	void (*on_transport)(struct ih_detector *d, const struct ih_pkt *pkt); /* TCP / UDP */
 	void (*on_pair_end)(struct ih_detector *d, const struct ih_pair *pr);
 	void (*on_host_end)(struct ih_detector *d, const struct ih_host *h);
+	void (*on_conv_end)(struct ih_detector *d, const struct ih_conv *c);
 	void (*on_flush)(struct ih_detector *d);
 	void (*add_stats)(struct ih_detector *d, json_t *stats);
 	size_t (*memory)(struct ih_detector *d);
@@ -35,6 +36,13 @@ struct ih_detector {
 typedef struct ih_detector *(*ih_detector_ctor)(const struct ih_config *cfg, struct ih_findings *out);
 
 struct ih_detector *ih_detector_sweep(const struct ih_config *cfg, struct ih_findings *out);
+struct ih_detector *ih_detector_tunnel(const struct ih_config *cfg, struct ih_findings *out);
+struct ih_detector *ih_detector_exfil(const struct ih_config *cfg, struct ih_findings *out);
+struct ih_detector *ih_detector_beacon(const struct ih_config *cfg, struct ih_findings *out);
+struct ih_detector *ih_detector_persistent(const struct ih_config *cfg, struct ih_findings *out);
+struct ih_detector *ih_detector_volume(const struct ih_config *cfg, struct ih_findings *out);
+struct ih_detector *ih_detector_large_payload(const struct ih_config *cfg, struct ih_findings *out);
+struct ih_detector *ih_detector_external(const struct ih_config *cfg, struct ih_findings *out);
 
 /* The registry of all detectors, in the order they run; NULL-terminated. */
 extern const struct ih_detector_entry {

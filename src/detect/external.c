@@ -26,7 +26,9 @@ static void external_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 {
 	struct external *x = d->state;
 	const struct ih_config *cfg = x->cfg;
-	if (!p->probes)
+	/* cheap tests first: this runs for every pair that ends (a spoofed flood ends one per
+	 * packet) */
+	if (!p->probes || ih_config_is_home(cfg, &p->server) || !ih_config_is_home(cfg, &p->client))
 		return;
 	struct ih_pview v;
 	ih_pview_init(&v, p, cfg);

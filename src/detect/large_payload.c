@@ -56,10 +56,11 @@ static void large_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	}
 	double conf = sev >= IH_SEV_LOW ? 0.6 + (v.peer_external ? 0.1 : 0) + (big_nt ? 0.1 : 0) : 0.7;
 
-	struct ih_finding *f = ih_finding_new("large_payload", sev, conf, v.inside, p->first_ns, p->last_ns);
+	/* the sender of the big requests did it, whichever side is home */
+	struct ih_finding *f = ih_finding_new("large_payload", sev, conf, &p->client, p->first_ns, p->last_ns);
 	if (!f)
 		return;
-	ih_finding_set_dst_addr(f, v.peer);
+	ih_finding_set_dst_addr(f, &p->server);
 	if (sev >= IH_SEV_LOW) {
 		ih_finding_add_mitre(f, "T1095");
 		if (big_nt >= cfg->large_min_count && v.kind == IH_PK_DATA)
@@ -76,8 +77,8 @@ static void large_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 
 	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN];
 	ih_finding_summary(f, "%s sent %u ICMP requests over %u payload bytes (up to %u) to %s: %s",
-			   ih_pview_addr(v.inside, a, sizeof(a)), big, cfg->track.large_payload, p->psize_max,
-			   ih_pview_addr(v.peer, b, sizeof(b)), why);
+			   ih_pview_addr(&p->client, a, sizeof(a)), big, cfg->track.large_payload, p->psize_max,
+			   ih_pview_addr(&p->server, b, sizeof(b)), why);
 	l->findings++;
 	ih_findings_add(d->out, f);
 }

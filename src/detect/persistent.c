@@ -3,7 +3,9 @@
  * A troubleshooting ping stops once the host answers; discovery probes a host once. A
  * conversation that keeps sending requests for persist_min_s (60 s) and persist_min_probes
  * (20) requests after the first answer is persistent, per pair record, when it ends. By
- * itself that is ordinary (a ping left running, a monitoring check): an info finding.
+ * itself that is ordinary (a ping left running, a monitoring check): an info finding when the
+ * peer is outside the home networks, nothing inside them (a sensor would list every
+ * monitoring check).
  * It becomes a claim only when the payload is not a ping tool's default and something else
  * joins it:
  *
@@ -37,6 +39,10 @@ static void persistent_on_pair_end(struct ih_detector *d, const struct ih_pair *
 	struct ih_pview v;
 	ih_pview_init(&v, p, cfg);
 	if (v.monitor || v.traceroute_like || v.reverse)
+		return;
+	/* ordinary pings inside the home networks (monitoring, a ping left running) are not even
+	 * worth an info line: a sensor would list thousands */
+	if (v.kind == IH_PK_ORDINARY && !v.peer_external)
 		return;
 	bool very_long = span >= cfg->persist_long_ns;
 	enum ih_sev sev = IH_SEV_INFO;

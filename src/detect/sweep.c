@@ -41,6 +41,7 @@ struct target {
 	uint16_t probes;
 	uint8_t used;
 	uint32_t first_ms;            /* first probe, ms after the episode began */
+	uint32_t answer_ms;           /* last answer, ms after the episode began */
 };
 
 struct sweep_rec {
@@ -58,12 +59,14 @@ struct sweep_rec {
 	struct ih_addr lo, hi;        /* lowest and highest target */
 	uint8_t hll[SWEEP_HLL];
 	struct target *set;           /* sweep_targets slots, from the pool */
+	uint32_t *order;              /* slot numbers in the order targets were first probed */
 };
 
 struct sweep {
 	const struct ih_config *cfg;
 	struct sweep_rec *recs;
 	struct target *pool;
+	uint32_t *order_pool;
 	uint32_t nrecs, set_cap, set_mask;
 	uint64_t seed;
 	uint32_t *by_src;             /* direct-mapped index: hash(src) -> record + 1 */
@@ -94,7 +97,7 @@ static struct target *target_find(struct sweep *s, struct sweep_rec *r, const st
 			memset(t, 0, sizeof(*t));
 			t->addr = *a;
 			t->used = 1;
-			r->ntargets++;
+			r->order[r->ntargets++] = i;
 			return t;
 		}
 		if (ih_addr_eq(&t->addr, a))
@@ -116,9 +119,20 @@ static bool addr_next(const struct ih_addr *a, const struct ih_addr *b)
 	return ih_addr_eq(&c, b);
 }
 
-static bool is_oneshot(const struct ih_config *cfg, const struct target *t)
+/* Probe classes an episode used: nmap -PP -PM sends a timestamp and a mask request to each
+ * target, so "probed at most N times" is per kind of probe. */
+static uint32_t probe_kinds(const struct sweep_rec *r)
 {
-	return !(t->flags & TF_REPROBED) && t->probes <= cfg->sweep_reprobe_max;
+	uint32_t n = 0;
+	for (uint32_t c = 0; c < IH_ICMP_NCLASSES; c++)
+		if ((r->class_mask & (1u << c)) && ih_icmp_is_probe((enum ih_icmp_class)c))
+			n++;
+	return n ? n : 1;
+}
+
+static bool is_oneshot(const struct ih_config *cfg, const struct sweep_rec *r, const struct target *t)
+{
+	return !(t->flags & TF_REPROBED) && t->probes <= cfg->sweep_reprobe_max * probe_kinds(r);
 }
 
 static int cmp_addr(const void *x, const void *y)
@@ -126,13 +140,23 @@ static int cmp_addr(const void *x, const void *y)
 	return ih_addr_cmp(x, y);
 }
 
+/* Clears the targets an episode used (not the whole set: the cost follows what was used). */
+static void clear_targets(struct sweep_rec *r)
+{
+	for (uint32_t k = 0; k < r->ntargets; k++)
+		memset(&r->set[r->order[k]], 0, sizeof(r->set[0]));
+}
+
 static void rec_reset(struct sweep *s, struct sweep_rec *r)
 {
+	(void)s;
+	clear_targets(r);
 	struct target *set = r->set;
+	uint32_t *order = r->order;
 	struct ih_addr src = r->src;
-	memset(set, 0, sizeof(*set) * s->set_cap);
 	memset(r, 0, sizeof(*r));
 	r->set = set;
+	r->order = order;
 	r->src = src;
 	r->used = true;
 }
@@ -163,11 +187,9 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 	uint64_t probes = 0;
 	uint32_t t_lo = UINT32_MAX, t_hi = 0;
 	struct ih_addr lo = { 0 }, hi = { 0 };
-	for (uint32_t i = 0; i < s->set_cap; i++) {
-		const struct target *t = &r->set[i];
-		if (!t->used)
-			continue;
-		if (!is_oneshot(cfg, t)) {
+	for (uint32_t k = 0; k < r->ntargets; k++) {
+		const struct target *t = &r->set[r->order[k]];
+		if (!is_oneshot(cfg, r, t)) {
 			others++;
 			if (t->flags & TF_REPROBED)
 				reprobed++;
@@ -237,9 +259,9 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 	struct ih_addr blocks[LIST_BLOCKS];
 	uint32_t blockn[LIST_BLOCKS] = { 0 };
 	unsigned nblocks = 0, more_blocks = 0, na = 0;
-	for (uint32_t i = 0; i < s->set_cap; i++) {
-		const struct target *t = &r->set[i];
-		if (!t->used || !is_oneshot(cfg, t))
+	for (uint32_t k = 0; k < r->ntargets; k++) {
+		const struct target *t = &r->set[r->order[k]];
+		if (!is_oneshot(cfg, r, t))
 			continue;
 		if ((t->flags & TF_ANSWERED) && ans)
 			ans[na++] = t->addr;
@@ -322,10 +344,13 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 
 static void rec_release(struct sweep *s, struct sweep_rec *r)
 {
-	memset(r->set, 0, sizeof(*r->set) * s->set_cap);
+	(void)s;
+	clear_targets(r);
 	struct target *set = r->set;
+	uint32_t *order = r->order;
 	memset(r, 0, sizeof(*r));
 	r->set = set;
+	r->order = order;
 }
 
 static struct sweep_rec *rec_admit(struct ih_detector *d, struct ih_host *h)
@@ -399,7 +424,10 @@ static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct 
 		r->prev_new = *dst;
 		r->has_prev = true;
 	}
-	if (t->flags & TF_ANSWERED)
+	/* Revisited after it answered: monitoring does that on a schedule, a sweep does not. A
+	 * different probe kind sent in the same burst (nmap -PE -PP) is not a revisit. */
+	uint64_t now_ms = ts > r->first_ns ? (ts - r->first_ns) / 1000000ull : 0;
+	if ((t->flags & TF_ANSWERED) && now_ms >= (uint64_t)t->answer_ms + s->cfg->sweep_revisit_ms)
 		t->flags |= TF_REPROBED;
 	if (t->probes < UINT16_MAX)
 		t->probes++;
@@ -444,6 +472,8 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 		struct target *t = target_find(s, r, &pkt->src, false);
 		if (t) {
 			t->flags |= TF_ANSWERED;
+			uint64_t ms = pkt->ts_ns > r->first_ns ? (pkt->ts_ns - r->first_ns) / 1000000ull : 0;
+			t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 			r->last_answer_ns = pkt->ts_ns;
 		}
 	}
@@ -500,7 +530,7 @@ static void sweep_add_stats(struct ih_detector *d, json_t *stats)
 static size_t sweep_memory(struct ih_detector *d)
 {
 	struct sweep *s = d->state;
-	return sizeof(*s) + (size_t)s->nrecs * (sizeof(struct sweep_rec) + s->set_cap * sizeof(struct target)) +
+	return sizeof(*s) + (size_t)s->nrecs * (sizeof(struct sweep_rec) + s->set_cap * (sizeof(struct target) + sizeof(uint32_t))) +
 	       ((size_t)s->by_src_mask + 1) * sizeof(*s->by_src);
 }
 
@@ -510,6 +540,7 @@ static void sweep_destroy(struct ih_detector *d)
 	if (s) {
 		free(s->recs);
 		free(s->pool);
+		free(s->order_pool);
 		free(s->by_src);
 		free(s);
 	}
@@ -533,18 +564,21 @@ struct ih_detector *ih_detector_sweep(const struct ih_config *cfg, struct ih_fin
 	s->seed = cfg->track.seed ? cfg->track.seed ^ 0x5eed5eedull : (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull;
 	s->recs = calloc(s->nrecs, sizeof(*s->recs));
 	s->pool = calloc((size_t)s->nrecs * s->set_cap, sizeof(*s->pool));
+	s->order_pool = calloc((size_t)s->nrecs * s->set_cap, sizeof(*s->order_pool));
 	s->by_src_mask = 63;
 	while (s->by_src_mask < s->nrecs * 4)
 		s->by_src_mask = s->by_src_mask * 2 + 1;
 	s->by_src = calloc((size_t)s->by_src_mask + 1, sizeof(*s->by_src));
 	d->state = s;
-	if (!s->recs || !s->pool || !s->by_src) {
+	if (!s->recs || !s->pool || !s->order_pool || !s->by_src) {
 		sweep_destroy(d);
 		free(d);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < s->nrecs; i++)
+	for (uint32_t i = 0; i < s->nrecs; i++) {
 		s->recs[i].set = &s->pool[(size_t)i * s->set_cap];
+		s->recs[i].order = &s->order_pool[(size_t)i * s->set_cap];
+	}
 	d->name = "sweep";
 	d->cfg = cfg;
 	d->out = out;

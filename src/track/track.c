@@ -42,7 +42,7 @@ struct table {
 
 struct ih_track {
 	struct ih_track_config cfg;
-	struct table hosts, pairs;
+	struct table hosts, pairs, convs;
 	struct ih_detector *det[MAX_DETECTORS];
 	unsigned ndet;
 	uint64_t now;
@@ -58,6 +58,8 @@ void ih_track_config_default(struct ih_track_config *c)
 	c->pair_capacity = 1u << 16;
 	c->host_idle_ns = 30ull * 60 * 1000000000ull;
 	c->pair_idle_ns = 15ull * 60 * 1000000000ull;
+	c->conv_capacity = 0;
+	c->conv_idle_ns = 5ull * 60 * 1000000000ull;
 	c->large_payload = 1024;
 	c->seed = 0;
 }
@@ -184,6 +186,19 @@ static void end_host(struct ih_track *tr, struct ih_host *h)
 	table_release(&tr->hosts, h);
 }
 
+static void end_conv(struct ih_track *tr, struct ih_conv *c)
+{
+	for (unsigned i = 0; i < tr->ndet; i++)
+		if (tr->det[i]->on_conv_end)
+			tr->det[i]->on_conv_end(tr->det[i], c);
+	table_release(&tr->convs, c);
+}
+
+static bool conv_idle(const struct ih_track *tr, const struct ih_conv *c)
+{
+	return tr->now - c->st.last_ns > tr->cfg.conv_idle_ns;
+}
+
 static bool pair_idle(const struct ih_track *tr, const struct ih_pair *p)
 {
 	return tr->now - p->last_ns > tr->cfg.pair_idle_ns;
@@ -213,6 +228,14 @@ static void scan_expired(struct ih_track *tr)
 		if (p->slot == SLOT_USED && pair_idle(tr, p)) {
 			tr->pairs.expired++;
 			end_pair(tr, p);
+		}
+	}
+	for (uint32_t n = tr->convs.rec ? scan_step(&tr->convs, tr->cfg.conv_idle_ns) : 0; n; n--) {
+		struct ih_conv *c = rec_at(&tr->convs, tr->convs.scan);
+		tr->convs.scan = (tr->convs.scan + 1) & tr->convs.mask;
+		if (c->slot == SLOT_USED && conv_idle(tr, c)) {
+			tr->convs.expired++;
+			end_conv(tr, c);
 		}
 	}
 	for (uint32_t n = scan_step(&tr->hosts, tr->cfg.host_idle_ns); n; n--) {
@@ -277,6 +300,32 @@ static struct ih_pair *pair_get(struct ih_track *tr, const struct ih_addr *clien
 	return p;
 }
 
+static struct ih_conv *conv_get(struct ih_track *tr, const struct ih_conv_key *key)
+{
+	void *free_slot, *victim;
+	struct ih_conv *c = table_probe(&tr->convs, tr->seed, key, &free_slot, &victim);
+	if (c) {
+		if (!conv_idle(tr, c))
+			return c;
+		tr->convs.expired++;
+		end_conv(tr, c);
+		free_slot = c;
+	}
+	if (!free_slot) {
+		tr->convs.evictions++;
+		end_conv(tr, victim);
+		free_slot = victim;
+	}
+	c = free_slot;
+	table_claim(&tr->convs, c, key);
+	c->st.client = key->client;
+	c->st.server = key->server;
+	c->st.first_ns = c->st.last_ns = tr->now;
+	c->st.psize_min = UINT32_MAX;
+	c->st.ttl_min = 255;
+	return c;
+}
+
 /* ---------------------------------------------------------------- public */
 
 struct ih_track *ih_track_new(const struct ih_track_config *cfg)
@@ -292,7 +341,10 @@ struct ih_track *ih_track_new(const struct ih_track_config *cfg)
 			offsetof(struct ih_host, slot), offsetof(struct ih_host, last_ns)) ||
 	    !table_init(&tr->pairs, cfg->pair_capacity, sizeof(struct ih_pair),
 			2 * sizeof(struct ih_addr), offsetof(struct ih_pair, slot),
-			offsetof(struct ih_pair, last_ns))) {
+			offsetof(struct ih_pair, last_ns)) ||
+	    (cfg->conv_capacity &&
+	     !table_init(&tr->convs, cfg->conv_capacity, sizeof(struct ih_conv), sizeof(struct ih_conv_key),
+			 offsetof(struct ih_conv, slot), offsetof(struct ih_conv, st.last_ns)))) {
 		ih_track_free(tr);
 		return NULL;
 	}
@@ -305,6 +357,7 @@ void ih_track_free(struct ih_track *t)
 		return;
 	free(t->hosts.rec);
 	free(t->pairs.rec);
+	free(t->convs.rec);
 	free(t);
 }
 
@@ -428,27 +481,43 @@ const char *ih_pclass_name(enum ih_pclass c)
 	return "?";
 }
 
+/* Per byte: 1 printable (or tab, CR, LF), 2 base64 / hex / url-safe alphabet, 4 space or tab. */
+static const uint8_t byte_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 3, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 3, 1, 1,
+	1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 3,
+	1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 enum ih_pclass ih_payload_class(const uint8_t *p, uint32_t len, double entropy)
 {
 	if (!p || len == 0)
 		return IH_PC_LOW;
-	uint32_t printable = 0, alpha = 0, spaces = 0;
-	for (uint32_t i = 0; i < len; i++) {
-		uint8_t c = p[i];
-		bool an = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-		if (an || c == '+' || c == '/' || c == '=' || c == '-' || c == '_') {
-			alpha++;
-			printable++;
-		} else if ((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n') {
-			printable++;
-			spaces += c == ' ' || c == '\t';
+	/* Text: at least 97 % printable (a line ending or a stray byte allowed). The scan goes
+	 * by blocks of 32 bytes without branches and stops once the non-printable bytes exceed
+	 * that allowance, so a random payload costs a block or two here, not its length. */
+	uint32_t allowed = len - (uint32_t)(((uint64_t)len * 97 + 99) / 100);
+	uint32_t printable = 0, alpha = 0, spaces = 0, i = 0;
+	bool text = len >= 8;
+	while (i < len && text) {
+		uint32_t end = len - i > 32 ? i + 32 : len;
+		for (; i < end; i++) {
+			uint8_t k = byte_class[p[i]];
+			printable += k & 1u;
+			alpha += (k >> 1) & 1u;
+			spaces += (k >> 2) & 1u;
 		}
+		if (i - printable > allowed)
+			text = false;
 	}
-	double expect = ih_random_entropy(len);
-	/* Text: nearly all printable (a line ending or a stray byte allowed). Encoded: the
-	 * base64 / hex / url-safe alphabet and line breaks only, long enough to tell. */
-	if (len >= 8 && printable * 100 >= len * 97u) {
-		if (len >= 16 && spaces == 0 && alpha * 100 >= len * 97u)
+	if (text) {
+		/* Encoded: the base64 / hex / url-safe alphabet only (line breaks allowed), no
+		 * spaces, long enough to tell. */
+		if (len >= 16 && spaces == 0 && (uint64_t)alpha * 100 >= (uint64_t)len * 97)
 			return IH_PC_ENCODED;
 		return IH_PC_TEXT;
 	}
@@ -456,6 +525,7 @@ enum ih_pclass ih_payload_class(const uint8_t *p, uint32_t len, double entropy)
 		entropy = ih_entropy(p, len);
 	/* Random: within 0.35 bit (about 4 standard deviations at 32 bytes) of the entropy of
 	 * random bytes of this length. Low: under half of it. */
+	double expect = ih_random_entropy(len);
 	if (len >= 16 && entropy >= expect - 0.35)
 		return IH_PC_RANDOM;
 	if (entropy < expect * 0.5)
@@ -507,6 +577,8 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 		uint64_t ms = gap / 1000000ull;
 		p->gaps_ms[p->nseries % IH_PAIR_SERIES] = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 		p->probe_sizes[p->nseries % IH_PAIR_SERIES] = (uint16_t)(len > 65535 ? 65535 : len);
+		p->probe_tpl[p->nseries % IH_PAIR_SERIES] =
+			(uint8_t)(pkt->icmp_class == IH_ICMP_ECHO_REQ ? ev->tpl : IH_TPL_UNKNOWN);
 		p->nseries++;
 		if (pkt->has_echo_fields) {
 			if (pkt->icmp_id != p->last_id)
@@ -545,11 +617,14 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 	pair_note_size(p, len);
 	if (len > tr->cfg.large_payload)
 		p->big_payloads++;
-	if ((unsigned)ev->tpl < IH_TPL_COUNT)
+	/* Only echo carries a free-form payload: the body of a timestamp, mask or information
+	 * request is the protocol's own fields, neither a tool's template nor data. */
+	bool echo = pkt->icmp_class == IH_ICMP_ECHO_REQ;
+	if (echo && (unsigned)ev->tpl < IH_TPL_COUNT)
 		p->tpl_hits[ev->tpl]++;
 
 	uint32_t hash = ih_payload_hash(pkt->payload, pkt->payload_len);
-	if (ev->tpl == IH_TPL_NONE) {
+	if (echo && ev->tpl == IH_TPL_NONE) {
 		p->nontpl_out++;
 		p->nontpl_bytes_out += len;
 		if (ev->entropy >= 0) {
@@ -588,7 +663,7 @@ static void pair_answer(struct ih_pair *p, struct ih_event *ev)
 	p->last_answer_ns = pkt->ts_ns;
 	p->bytes_in += len;
 	uint32_t hash = ih_payload_hash(pkt->payload, pkt->payload_len);
-	if (ev->tpl == IH_TPL_NONE) {
+	if (pkt->icmp_class == IH_ICMP_ECHO_REP && ev->tpl == IH_TPL_NONE) {
 		p->nontpl_in++;
 		p->nontpl_bytes_in += len;
 		if (ev->entropy >= 0) {
@@ -614,6 +689,55 @@ static void pair_answer(struct ih_pair *p, struct ih_event *ev)
 		} else {
 			p->reply_unpaired++;
 		}
+	}
+}
+
+/* The request type an answer belongs to (echo reply 0 -> 8, timestamp reply 14 -> 13…). */
+static uint8_t request_type(const struct ih_pkt *pkt)
+{
+	switch (pkt->icmp_class) {
+	case IH_ICMP_ECHO_REP: return pkt->ip_ver == 6 ? 128 : 8;
+	case IH_ICMP_TSTAMP_REP: return 13;
+	case IH_ICMP_INFO_REP: return 15;
+	case IH_ICMP_MASK_REP: return 17;
+	case IH_ICMP_EXT_ECHO_REP: return pkt->ip_ver == 6 ? 160 : 42;
+	default: return pkt->icmp_type;
+	}
+}
+
+static void conv_update(struct ih_track *tr, struct ih_event *ev)
+{
+	const struct ih_pkt *pkt = ev->pkt;
+	struct ih_conv_key key;
+	memset(&key, 0, sizeof(key));
+	bool answer = ih_icmp_is_answer(pkt->icmp_class), probe = ih_icmp_is_probe(pkt->icmp_class);
+	key.client = answer ? pkt->dst : pkt->src;
+	key.server = answer ? pkt->src : pkt->dst;
+	key.type = request_type(pkt);
+	if (answer || probe)
+		key.id = pkt->icmp_id;
+	else
+		key.code = pkt->icmp_code;
+	struct ih_conv *c = conv_get(tr, &key);
+	c->messages++;
+	c->st.last_ns = tr->now;
+	c->st.class_mask |= 1u << pkt->icmp_class;
+	if (probe && pkt->has_echo_fields) {
+		if (c->st.probes == 0)
+			c->seq_first = pkt->icmp_seq;
+		else if (pkt->icmp_seq != (uint16_t)(c->seq_last + 1))
+			c->seq_gaps++;
+		c->seq_last = pkt->icmp_seq;
+	}
+	struct ih_event cev = *ev;
+	cev.pair = &c->st;
+	if (answer)
+		pair_answer(&c->st, &cev);
+	else if (probe)
+		pair_request(tr, &c->st, &cev);
+	else {
+		c->st.other_out++;
+		c->st.bytes_out += pkt->payload_wire_len;
 	}
 }
 
@@ -665,12 +789,12 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 		h->errors_rx++;
 	}
 
+	if (cls == IH_ICMP_ECHO_REQ || cls == IH_ICMP_ECHO_REP || cls == IH_ICMP_OTHER) {
+		ev.tpl = ih_payload_template(pkt->payload, pkt->payload_len, pkt->payload_wire_len);
+		if (ev.tpl == IH_TPL_NONE)
+			ev.entropy = ih_entropy(pkt->payload, pkt->payload_len);
+	}
 	if (is_pair_class(cls) && (cls != IH_ICMP_OTHER || pkt->ip_ver == 4)) {
-		if (cls == IH_ICMP_ECHO_REQ || cls == IH_ICMP_ECHO_REP || cls == IH_ICMP_OTHER) {
-			ev.tpl = ih_payload_template(pkt->payload, pkt->payload_len, pkt->payload_wire_len);
-			if (ev.tpl == IH_TPL_NONE)
-				ev.entropy = ih_entropy(pkt->payload, pkt->payload_len);
-		}
 		bool created;
 		ev.pair = answer ? pair_get(tr, &pkt->dst, &pkt->src, true, &created)
 				 : pair_get(tr, &pkt->src, &pkt->dst, true, &created);
@@ -694,6 +818,9 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 		}
 	}
 
+	if (tr->convs.rec)
+		conv_update(tr, &ev);
+
 	for (unsigned i = 0; i < tr->ndet; i++)
 		if (tr->det[i]->on_icmp)
 			tr->det[i]->on_icmp(tr->det[i], &ev);
@@ -701,6 +828,14 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 
 void ih_track_flush(struct ih_track *tr)
 {
+	for (uint32_t i = 0; tr->convs.rec && i <= tr->convs.mask; i++) {
+		struct ih_conv *c = rec_at(&tr->convs, i);
+		if (c->slot != SLOT_USED)
+			continue;
+		if (conv_idle(tr, c))
+			tr->convs.expired++;
+		end_conv(tr, c);
+	}
 	for (uint32_t i = 0; i <= tr->pairs.mask; i++) {
 		struct ih_pair *p = rec_at(&tr->pairs, i);
 		if (p->slot != SLOT_USED)
@@ -731,6 +866,8 @@ const struct ih_track_stats *ih_track_stats(const struct ih_track *t)
 	s->pair_evictions = t->pairs.evictions;
 	s->host_expired = t->hosts.expired;
 	s->pair_expired = t->pairs.expired;
+	s->conv_evictions = t->convs.evictions;
+	s->conv_expired = t->convs.expired;
 	s->hosts_live = t->hosts.live;
 	s->pairs_live = t->pairs.live;
 	s->hosts_peak = t->hosts.peak;
@@ -741,7 +878,8 @@ const struct ih_track_stats *ih_track_stats(const struct ih_track *t)
 size_t ih_track_memory(const struct ih_track *t)
 {
 	return sizeof(*t) + (size_t)(t->hosts.mask + 1) * t->hosts.esize +
-	       (size_t)(t->pairs.mask + 1) * t->pairs.esize;
+	       (size_t)(t->pairs.mask + 1) * t->pairs.esize +
+	       (t->convs.rec ? (size_t)(t->convs.mask + 1) * t->convs.esize : 0);
 }
 
 uint64_t ih_track_now(const struct ih_track *t)

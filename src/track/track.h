@@ -120,6 +120,7 @@ struct ih_pair {
 	/* timing of requests */
 	uint32_t gaps_ms[IH_PAIR_SERIES];  /* ring of inter-request gaps, ms */
 	uint16_t probe_sizes[IH_PAIR_SERIES];
+	uint8_t probe_tpl[IH_PAIR_SERIES]; /* enum ih_tpl of the same requests (beacon series) */
 	uint32_t nseries;                  /* total appended (ring index = n % IH_PAIR_SERIES) */
 	uint8_t preview[24];               /* first bytes of the first non-template payload */
 	uint8_t preview_len;
@@ -142,9 +143,28 @@ struct ih_pair {
  * counting, Whang et al. 1990); `fallback` (an upper bound) when the bitmap is full. */
 double ih_seen_estimate(uint32_t bits_set, uint32_t fallback);
 
+/* A conversation as the log command shows it: a pair narrowed to one echo id (or, for
+ * messages that are not request/answer, to one type and code), with the pair's statistics. */
+struct ih_conv_key {
+	struct ih_addr client, server;
+	uint16_t id;        /* echo id; 0 for other messages */
+	uint8_t type, code; /* request type (8, 13, 15, 17, 42, 128, 160) or the message's own */
+};
+
+struct ih_conv {
+	struct ih_conv_key key;
+	uint8_t slot;
+	uint16_t seq_first, seq_last;
+	uint32_t seq_gaps;      /* requests whose seq is not the previous + 1 */
+	uint32_t messages;      /* every message of the conversation, either way */
+	struct ih_pair st;      /* the pair's statistics, for this conversation only */
+};
+
 struct ih_track_config {
 	uint32_t host_capacity;
 	uint32_t pair_capacity;
+	uint32_t conv_capacity;   /* 0: no conversation table (only the log command needs it) */
+	uint64_t conv_idle_ns;
 	uint64_t host_idle_ns;
 	uint64_t pair_idle_ns;
 	uint32_t large_payload;   /* bytes: a payload above this is "large" */
@@ -168,8 +188,8 @@ struct ih_track;
 struct ih_detector;
 
 struct ih_track_stats {
-	uint64_t host_evictions, pair_evictions;
-	uint64_t host_expired, pair_expired;
+	uint64_t host_evictions, pair_evictions, conv_evictions;
+	uint64_t host_expired, pair_expired, conv_expired;
 	uint32_t hosts_live, pairs_live;
 	uint32_t hosts_peak, pairs_peak;
 	uint64_t packets, icmp_packets, ip_packets;

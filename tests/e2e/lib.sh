@@ -205,7 +205,7 @@ for spec in sys.argv[2:]:
             print(h)
 EOF
   )
-  [[ -z $missing ]] || e2e_fail "targets not assigned in the lab: $(echo $missing)"
+  [[ -z $missing ]] || e2e_fail "targets not assigned in the lab: ${missing//$'\n'/ }"
 }
 
 # e2e_analyze BIN CAPTURE OUT: icmphound analyze --format jsonl, bounded; fails on a bad status.

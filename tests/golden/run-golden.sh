@@ -31,6 +31,12 @@ status=0
   >"$tmp/out" 2>"$tmp/err" || status=$?
 
 if ((update)); then
+  # Never bless a crash, a timeout or a binary that did not run.
+  if ((status >= 124)); then
+    echo "$name: not written: the analyser ended with status $status" >&2
+    cat "$tmp/err" >&2
+    exit 1
+  fi
   mkdir -p "$(dirname "$exp")"
   cp "$tmp/out" "$exp"
   rm -f "$here/expected/$name.exit" "$here/expected/$name.stderr"

@@ -2,6 +2,8 @@
  * IPv6 extension headers, every ICMP class, errors with quoted headers, TCP/UDP, truncation at
  * every byte offset, malformed fields, and the name tables. */
 #include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,10 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+
+/* The fuzz target's harness (without its replay main), for test_fuzz_regress below. */
+#define IH_FUZZER 1
+#include "../../fuzz/fuzz_decode.c"
 
 /* ===================================================================================== */
 /* Frame builder                                                                         */
@@ -229,6 +235,21 @@ static void test_echo6_fields(void **state)
 	assert_int_equal(p.payload_wire_len, 32);
 }
 
+static void test_bogus_wire_len(void **state)
+{
+	(void)state;
+	struct frame f;
+	struct ih_pkt p;
+	/* a wire length below the captured length (a corrupt record): the captured bytes rule */
+	echo4(&f);
+	assert_int_equal(ih_decode(IH_LINK_EN10MB, f.b, 98, 0, 0, &p), IH_DEC_OK);
+	assert_int_equal(p.wire_len, 0);
+	assert_int_equal(p.payload_len, 56);
+	set16(&f, 16, 0); /* TSO as well: the length is what was captured */
+	assert_int_equal(ih_decode(IH_LINK_EN10MB, f.b, 98, 50, 0, &p), IH_DEC_OK);
+	assert_int_equal(p.ip_len, 84);
+}
+
 static void test_null_frame(void **state)
 {
 	(void)state;
@@ -384,6 +405,31 @@ static void test_link_snap_pppoe(void **state)
 	assert_int_equal(dec(IH_LINK_EN10MB, &f, &p), IH_DEC_SKIP_NOT_IP);
 	f.n = 20;
 	assert_int_equal(dec(IH_LINK_EN10MB, &f, &p), IH_DEC_TRUNC_LINK);
+}
+
+static void test_link_macsec(void **state)
+{
+	(void)state;
+	struct frame f;
+	struct ih_pkt p;
+	for (int sci = 0; sci <= 1; sci++) {
+		f.n = 0;
+		eth(&f, 0x88e5);
+		put8(&f, sci ? 0x20 : 0x00); /* integrity only */
+		put8(&f, 0);
+		put32(&f, 77);
+		if (sci)
+			fill(&f, 8, 0x11);
+		put16(&f, 0x0800);
+		ip4_echo(&f);
+		fill(&f, 16, 0x99); /* ICV */
+		expect_echo(IH_LINK_EN10MB, &f, 4);
+		uint32_t hdr = sci ? 14 + 16 : 14 + 8;
+		for (uint32_t n = 14; n < hdr; n++)
+			assert_int_equal(ih_decode(IH_LINK_EN10MB, f.b, n, 200, 0, &p), IH_DEC_TRUNC_LINK);
+		f.b[14] |= 0x0c; /* encrypted */
+		assert_int_equal(dec(IH_LINK_EN10MB, &f, &p), IH_DEC_SKIP_NOT_IP);
+	}
 }
 
 static void sll1(struct frame *f, uint16_t arphrd, uint16_t halen, uint16_t proto)
@@ -1169,6 +1215,21 @@ static void test_quote4(void **state)
 	assert_false(p.quoted.has_echo);
 	assert_false(p.quoted.truncated);
 
+	/* quoted ICMP with nothing after the IP header: truncated, no type */
+	err4(&f, 11, 0, 0, 1, 0, echo, 0);
+	assert_int_equal(dec(IH_LINK_EN10MB, &f, &p), IH_DEC_OK);
+	assert_true(p.quoted.present);
+	assert_true(p.quoted.truncated);
+	assert_int_equal(p.quoted.icmp_type, 0);
+
+	/* quoted extended echo (RFC 8335): 8-bit sequence */
+	static const uint8_t xecho[8] = { 42, 0, 0, 0, 0x00, 0x07, 0x09, 0x01 };
+	err4(&f, 3, 1, 0, 1, 0, xecho, 8);
+	assert_int_equal(dec(IH_LINK_EN10MB, &f, &p), IH_DEC_OK);
+	assert_true(p.quoted.has_echo);
+	assert_int_equal(p.quoted.icmp_id, 7);
+	assert_int_equal(p.quoted.icmp_seq, 9);
+
 	/* quoted transport with no ports (GRE): nothing more, not truncated */
 	err4(&f, 3, 1, 0, 47, 0, unr, 0);
 	assert_int_equal(dec(IH_LINK_EN10MB, &f, &p), IH_DEC_OK);
@@ -1303,6 +1364,16 @@ static void test_quote6(void **state)
 	assert_true(p.quoted.present);
 	assert_true(p.quoted.truncated);
 	assert_int_equal(p.quoted.proto, 60);
+
+	/* the quote ends two bytes into the extension header */
+	ip = err6(&f, 3, 0, 43);
+	put8(&f, 58);
+	put8(&f, 0);
+	ip6_done(&f, ip);
+	assert_int_equal(dec(IH_LINK_EN10MB, &f, &p), IH_DEC_OK);
+	assert_true(p.quoted.present);
+	assert_true(p.quoted.truncated);
+	assert_int_equal(p.quoted.proto, 43);
 
 	/* quoting a first fragment and a non-first fragment */
 	for (int nonfirst = 0; nonfirst <= 1; nonfirst++) {
@@ -1709,15 +1780,48 @@ static void test_result_names(void **state)
 	assert_false(ih_dec_is_error(IH_DEC_OK));
 }
 
+/* Every input under fuzz/regress/decode/ (inputs that once crashed, and hand-made hard
+ * cases) goes through the fuzz harness again, with its checks: a crash or a broken promise
+ * aborts this test. Inputs are capped at 1 MiB, as the fuzzer's -max_len would. */
+static void test_fuzz_regress(void **state)
+{
+	(void)state;
+	char dir[1024];
+	const char *data = getenv("IH_TEST_DATA");
+	snprintf(dir, sizeof dir, "%s/../../fuzz/regress/decode", data && *data ? data : "../tests/data");
+	DIR *d = opendir(dir);
+	if (!d)
+		fail_msg("cannot open %s", dir);
+	unsigned n = 0;
+	static uint8_t buf[1 << 20];
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[2048];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		FILE *f = fopen(path, "rb");
+		assert_non_null(f);
+		size_t len = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, len);
+		n++;
+	}
+	closedir(d);
+	assert_true(n > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo4_fields),
 		cmocka_unit_test(test_echo6_fields),
 		cmocka_unit_test(test_null_frame),
+		cmocka_unit_test(test_bogus_wire_len),
 		cmocka_unit_test(test_link_vlan),
 		cmocka_unit_test(test_link_not_ip),
 		cmocka_unit_test(test_link_snap_pppoe),
+		cmocka_unit_test(test_link_macsec),
 		cmocka_unit_test(test_link_sll),
 		cmocka_unit_test(test_link_raw),
 		cmocka_unit_test(test_link_null_loop),
@@ -1744,6 +1848,7 @@ int main(void)
 		cmocka_unit_test(test_decode_l4),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_result_names),
+		cmocka_unit_test(test_fuzz_regress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,12 +5,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "decode/reasm.h"
+#include "source/source.h"
 
 static const uint8_t A4[4] = { 10, 77, 0, 10 };
 static const uint8_t B4[4] = { 10, 78, 0, 33 };
@@ -511,6 +513,63 @@ static void test_ping_4000(void **state)
 	}
 }
 
+/* From a capture: pmtu_probe.pcap has two pings with 4000 bytes of data (ping -s 4000: an
+ * ICMP message of 4008 bytes) and their replies, each as 1480 + 1480 + 1048 bytes of IPv4
+ * payload (tshark shows the 8-byte timestamp apart and data.len 3992). */
+struct capture_run {
+	struct ih_reasm *r;
+	int whole;
+	uint16_t seqs[8];
+	uint64_t last_frame_ts;
+};
+
+static void on_frame(void *ctx, const struct ih_frame *fr)
+{
+	struct capture_run *run = ctx;
+	struct ih_pkt p, out;
+	enum ih_dec_result res = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len,
+					   fr->ts_ns, &p);
+	run->last_frame_ts = fr->ts_ns;
+	if ((res != IH_DEC_OK && res != IH_DEC_SKIP_FRAGMENT) || !p.frag.is_frag)
+		return;
+	if (ih_reasm_offer(run->r, &p, &out, &res) == 1) {
+		assert_int_equal(res, IH_DEC_OK);
+		assert_int_equal(out.icmp_id, 6813);
+		assert_int_equal(out.payload_len, 4000);
+		assert_int_equal(out.payload_wire_len, 4000);
+		assert_int_equal(out.ip_len, 20 + 8 + 4000);
+		assert_int_equal(out.ts_ns, fr->ts_ns);
+		assert_int_equal(out.ttl, out.icmp_class == IH_ICMP_ECHO_REQ ? 64 : 63);
+		if (run->whole < 8)
+			run->seqs[run->whole] = out.icmp_seq;
+		run->whole++;
+	}
+}
+
+static void test_capture(void **state)
+{
+	(void)state;
+	char path[512], err[512];
+	const char *dir = getenv("IH_TEST_DATA");
+	snprintf(path, sizeof path, "%s/corpus/pmtu_probe.pcap", dir && *dir ? dir : "../tests/data");
+	char *files[1] = { path };
+	struct ih_source *src = ih_source_open_files(files, 1, err, sizeof err);
+	if (!src)
+		fail_msg("%s", err);
+	struct capture_run run = { .r = ih_reasm_new(64, 65535, 30 * SEC) };
+	assert_int_equal(ih_source_run(src, on_frame, &run, err, sizeof err), IH_SRC_OK);
+	assert_int_equal(run.whole, 4);
+	assert_int_equal(run.seqs[0], 1);
+	assert_int_equal(run.seqs[1], 1);
+	assert_int_equal(run.seqs[2], 2);
+	assert_int_equal(run.seqs[3], 2);
+	const struct ih_reasm_stats *st = ih_reasm_stats(run.r);
+	assert_int_equal(st->fragments, 12);
+	assert_int_equal(st->reassembled, 4);
+	ih_reasm_free(run.r);
+	ih_source_close(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_churn),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_ping_4000),
+		cmocka_unit_test(test_capture),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

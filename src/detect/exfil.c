@@ -1,0 +1,130 @@
+/* exfil.c — data leaving a host inside ICMP payloads, and how much.
+ *
+ * Per pair record, when it ends: the bytes the inside host sent out in payloads that match no
+ * ordinary tool's template (its requests; or, when an outside host asks and the inside host
+ * answers with data of its own, those answers). Retransmissions and repeats do not count
+ * twice: the estimate of data leaked is the bytes of distinct payloads (exact over the first
+ * 16 fingerprints, then a 512-bit linear-counting bitmap per pair).
+ *
+ * A finding needs exfil_min_distinct distinct payloads, content that is not mostly padding
+ * (timestamps and zeros vary too, but carry nothing) and exfil_min_bytes (16 KiB) leaked;
+ * severity low, medium from exfil_medium_bytes (256 KiB), high from exfil_high_bytes (4 MiB),
+ * one level more when the peer is outside the home networks. The content class says what the
+ * data looks like: text, encoded (base64/hex), binary or random (encrypted or compressed).
+ *
+ * ATT&CK: T1048 Exfiltration Over Alternative Protocol, T1048.003 (unencrypted non-C2). */
+#include <stdlib.h>
+
+#include "detect/covert.h"
+#include "detect/detector.h"
+
+struct exfil {
+	const struct ih_config *cfg;
+	uint64_t findings;
+	uint64_t bytes_leaked; /* sum over findings */
+};
+
+static const char *content_words(enum ih_pclass c)
+{
+	switch (c) {
+	case IH_PC_TEXT: return "text";
+	case IH_PC_ENCODED: return "base64/hex-encoded data";
+	case IH_PC_RANDOM: return "random-looking (encrypted or compressed) data";
+	case IH_PC_BINARY: return "binary data";
+	default: return "low-entropy data";
+	}
+}
+
+static void exfil_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
+{
+	struct exfil *x = d->state;
+	const struct ih_config *cfg = x->cfg;
+	if (p->nontpl_out + p->nontpl_in < cfg->exfil_min_distinct)
+		return;
+	struct ih_pview v;
+	ih_pview_init(&v, p, cfg);
+	if (v.data_pkts < cfg->exfil_min_distinct || v.distinct < cfg->exfil_min_distinct)
+		return;
+	if (v.pclass[IH_PC_LOW] * 2 >= v.data_pkts)
+		return; /* padding and timestamps vary, but carry nothing */
+	if (v.leaked < cfg->exfil_min_bytes)
+		return;
+
+	enum ih_sev sev = IH_SEV_LOW;
+	if (v.leaked >= cfg->exfil_high_bytes)
+		sev = IH_SEV_HIGH;
+	else if (v.leaked >= cfg->exfil_medium_bytes)
+		sev = IH_SEV_MEDIUM;
+	if (v.peer_external)
+		sev = ih_sev_up(sev, 1, IH_SEV_HIGH);
+	double conf = 0.6 + (v.peer_external ? 0.1 : 0) + (v.leaked >= cfg->exfil_medium_bytes ? 0.1 : 0) +
+		      (v.distinct * 2 >= v.data_pkts ? 0.1 : 0);
+
+	struct ih_finding *f = ih_finding_new("exfiltration", sev, conf, v.inside, p->first_ns, p->last_ns);
+	if (!f)
+		return;
+	ih_finding_set_dst_addr(f, v.peer);
+	ih_finding_add_mitre(f, "T1048");
+	ih_finding_add_mitre(f, "T1048.003");
+	json_t *ev = f->evidence;
+	json_object_set_new(ev, "leaked_bytes_est", json_integer((json_int_t)v.leaked));
+	json_object_set_new(ev, "bytes_out", json_integer((json_int_t)v.data_bytes));
+	json_object_set_new(ev, "packets_out", json_integer(v.data_pkts));
+	json_object_set_new(ev, "mean_payload_bytes",
+			    json_integer(v.data_pkts ? (json_int_t)(v.data_bytes / v.data_pkts) : 0));
+	double span = (double)(p->last_ns - p->first_ns) / 1e9;
+	json_object_set_new(ev, "duration_s", json_real(ih_round3(span)));
+	json_object_set_new(ev, "rate_bytes_per_s", json_real(ih_round3(span > 0 ? v.data_bytes / span : (double)v.data_bytes)));
+	json_object_set_new(ev, "carried_in", json_string(v.reverse ? "echo replies" : "echo requests"));
+	ih_pview_evidence(&v, ev);
+
+	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN];
+	ih_finding_summary(f, "%s sent about %llu bytes of %s to %s in %u ICMP %s",
+			   ih_pview_addr(v.inside, a, sizeof(a)), (unsigned long long)v.leaked,
+			   content_words(v.content), ih_pview_addr(v.peer, b, sizeof(b)), v.data_pkts,
+			   v.reverse ? "echo replies" : "echo requests");
+	x->findings++;
+	x->bytes_leaked += v.leaked;
+	ih_findings_add(d->out, f);
+}
+
+static void exfil_add_stats(struct ih_detector *d, json_t *stats)
+{
+	struct exfil *x = d->state;
+	json_t *o = json_object();
+	json_object_set_new(o, "findings", json_integer((json_int_t)x->findings));
+	json_object_set_new(o, "leaked_bytes_est", json_integer((json_int_t)x->bytes_leaked));
+	json_object_set_new(stats, "exfiltration", o);
+}
+
+static size_t exfil_memory(struct ih_detector *d)
+{
+	(void)d;
+	return sizeof(struct exfil);
+}
+
+static void exfil_destroy(struct ih_detector *d)
+{
+	free(d->state);
+}
+
+struct ih_detector *ih_detector_exfil(const struct ih_config *cfg, struct ih_findings *out)
+{
+	struct ih_detector *d = calloc(1, sizeof(*d));
+	struct exfil *x = calloc(1, sizeof(*x));
+	if (!d || !x) {
+		free(d);
+		free(x);
+		return NULL;
+	}
+	x->cfg = cfg;
+	d->name = "exfiltration";
+	d->state = x;
+	d->cfg = cfg;
+	d->out = out;
+	d->on_pair_end = exfil_on_pair_end;
+	d->add_stats = exfil_add_stats;
+	d->memory = exfil_memory;
+	d->destroy = exfil_destroy;
+	return d;
+}

@@ -1,0 +1,555 @@
+/* volume.c — ICMP floods: far more requests to one destination than its baseline, from one
+ * host (ping -f) or from many spoofed sources (hping3 --rand-source), reported by victim.
+ *
+ * State: a fixed table of destinations ("victims") that receive requests (echo, timestamp,
+ * mask, information, extended echo, and undefined types), volume_capacity entries, open
+ * addressing over a window of 8 slots, the least recently seen evicted (evaluated first, and
+ * counted). Per destination: requests per second of packet time, the seconds at or above
+ * volume_min_pps ("burst seconds"), its rate before the first burst second, the top four
+ * sources (space-saving), distinct sources (HyperLogLog), the sending hardware address, and
+ * how many requests carried varying data (a tunnel's traffic is not a flood). A second table
+ * learns hardware address -> IP from hosts that asked at least twice and were answered (a
+ * spoofed source is never answered at its own address on this link), so that a spoofed flood
+ * sent from one hardware address can name its real sender when that host was seen doing
+ * something ordinary. An address seen with several IPs (a router) names nobody.
+ *
+ * A destination is a victim when its burst seconds hold volume_min_packets requests or more
+ * and its peak rate is at least volume_ratio times each baseline that exists:
+ *   - own: the destination's requests per active second before the first burst second (and
+ *     the dominant sender's own rate before it), when volume_own_min_secs seconds are known;
+ *   - population: the median peak rate of the hosts that sent ICMP in this capture (two
+ *     packets or more), when volume_pop_min_hosts hosts are known.
+ * With neither, volume_min_pps alone decides (a capture of the flood alone).
+ *
+ * The finding's src is the dominant sender (half the requests or more), or the real sender
+ * found by hardware address, or, for a spoofed flood whose sender is unknown, the unspecified
+ * address (0.0.0.0 / ::), with the top sources and the hardware address in the evidence.
+ * The victim only answers and is never a finding's src. Severity: low; medium at ten times
+ * volume_min_pps or volume_min_packets, or spoofed; high at a hundred times, or spoofed at ten.
+ *
+ * ATT&CK: T1498 Network Denial of Service, T1498.001 Direct Network Flood. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "detect/covert.h"
+#include "detect/detector.h"
+#include "track/hll.h"
+
+#define TOPK 4
+#define VHLL 64
+#define PROBE 8
+#define POP_BUCKETS 34
+
+struct vsrc {
+	struct ih_addr addr;
+	uint32_t count, err;
+};
+
+struct victim {
+	struct ih_addr addr; /* key */
+	uint8_t used;
+	bool has_mac, mac_mixed, burst, src_base_known;
+	uint8_t mac[6];
+	uint64_t first_ns, last_ns;
+	uint64_t reqs, bytes, templ, varied;
+	uint64_t sec, sec_first_ns;
+	uint32_t sec_reqs;
+	uint32_t active_secs;
+	uint32_t peak_pps;
+	uint64_t pre_reqs;
+	uint32_t pre_secs;
+	uint32_t burst_secs;
+	uint64_t burst_reqs, burst_first_ns, burst_last_ns;
+	double src_base_pps;
+	uint32_t answers;
+	uint8_t hll[VHLL];
+	struct vsrc top[TOPK];
+};
+
+struct macent {
+	uint8_t mac[6];
+	uint8_t used, ambiguous;
+	struct ih_addr ip;
+	uint64_t last_ns;
+};
+
+struct volume {
+	const struct ih_config *cfg;
+	struct victim *v;
+	uint32_t vmask;
+	struct macent *macs;
+	uint32_t mmask;
+	uint64_t seed;
+	uint32_t pop[POP_BUCKETS];
+	uint32_t pop_n;
+	uint64_t evictions, expired, mac_evictions, findings, tunnels_skipped;
+};
+
+static uint32_t pow2_at_least(uint32_t n, uint32_t min)
+{
+	uint32_t c = min;
+	while (c < n && c < (1u << 28))
+		c <<= 1;
+	return c;
+}
+
+/* ---------------------------------------------------------------- hardware addresses */
+
+static struct macent *mac_find(struct volume *s, const uint8_t mac[6], bool insert, uint64_t now)
+{
+	uint32_t i = (uint32_t)XXH3_64bits_withSeed(mac, 6, s->seed ^ 0x3ac) & s->mmask;
+	struct macent *oldest = NULL;
+	for (unsigned n = 0; n < 4; n++, i = (i + 1) & s->mmask) {
+		struct macent *m = &s->macs[i];
+		if (m->used && memcmp(m->mac, mac, 6) == 0)
+			return m;
+		if (!m->used) {
+			if (!insert)
+				return NULL;
+			oldest = m;
+			break;
+		}
+		if (!oldest || m->last_ns < oldest->last_ns)
+			oldest = m;
+	}
+	if (!insert)
+		return NULL;
+	if (oldest->used)
+		s->mac_evictions++;
+	memset(oldest, 0, sizeof(*oldest));
+	memcpy(oldest->mac, mac, 6);
+	oldest->used = 1;
+	oldest->last_ns = now;
+	return oldest;
+}
+
+static void mac_learn(struct volume *s, const uint8_t mac[6], const struct ih_addr *ip, uint64_t now)
+{
+	static const uint8_t zero[6];
+	if (memcmp(mac, zero, 6) == 0)
+		return;
+	struct macent *m = mac_find(s, mac, true, now);
+	m->last_ns = now;
+	if (m->ip.family == IH_AF_NONE) {
+		m->ip = *ip;
+		return;
+	}
+	if (ih_addr_eq(&m->ip, ip))
+		return;
+	/* IPv4 is preferred as the name; a second address of the same family: a router or a
+	 * host with several addresses, ambiguous either way */
+	if (m->ip.family == ip->family)
+		m->ambiguous = 1;
+	else if (ip->family == IH_AF_INET)
+		m->ip = *ip;
+}
+
+/* ---------------------------------------------------------------- victims */
+
+static uint32_t vslot(const struct volume *s, const struct ih_addr *a)
+{
+	return (uint32_t)XXH3_64bits_withSeed(a, sizeof(*a), s->seed) & s->vmask;
+}
+
+static struct victim *victim_find(struct volume *s, const struct ih_addr *a)
+{
+	uint32_t i = vslot(s, a);
+	for (unsigned n = 0; n < PROBE && n <= s->vmask; n++, i = (i + 1) & s->vmask) {
+		struct victim *v = &s->v[i];
+		if (!v->used)
+			return NULL;
+		if (ih_addr_eq(&v->addr, a))
+			return v;
+	}
+	return NULL;
+}
+
+/* Ends the current second of v into its counters. */
+static void close_second(const struct ih_config *cfg, struct victim *v)
+{
+	if (!v->sec_reqs)
+		return;
+	if (v->sec_reqs >= cfg->volume_min_pps) {
+		v->burst_secs++;
+		v->burst_reqs += v->sec_reqs;
+		v->burst_last_ns = v->last_ns;
+	} else if (!v->burst) {
+		v->pre_reqs += v->sec_reqs;
+		v->pre_secs++;
+	}
+	v->sec_reqs = 0;
+}
+
+static double pop_median(const struct volume *s)
+{
+	uint32_t half = (s->pop_n + 1) / 2, acc = 0;
+	for (unsigned b = 0; b < POP_BUCKETS; b++) {
+		acc += s->pop[b];
+		if (acc >= half)
+			return b == 0 ? 1.0 : ldexp(1.0, (int)b - 1) * 1.414; /* [2^(b-1), 2^b) */
+	}
+	return 1.0;
+}
+
+/* Sorts the top sources by their guaranteed count (count - err: space-saving overestimates a
+ * counter by at most the count it took over). */
+static void sort_top(struct victim *v)
+{
+	for (unsigned i = 1; i < TOPK; i++)
+		for (unsigned j = i; j > 0 && v->top[j].count - v->top[j].err > v->top[j - 1].count - v->top[j - 1].err; j--) {
+			struct vsrc t = v->top[j];
+			v->top[j] = v->top[j - 1];
+			v->top[j - 1] = t;
+		}
+}
+
+static void evaluate(struct ih_detector *d, struct victim *v)
+{
+	struct volume *s = d->state;
+	const struct ih_config *cfg = s->cfg;
+	close_second(cfg, v);
+	if (!v->burst || v->burst_reqs < cfg->volume_min_packets)
+		return;
+	sort_top(v);
+	double distinct = ih_hll_estimate(v->hll, VHLL);
+	uint64_t top_lo = v->top[0].count - v->top[0].err;
+	bool single = top_lo * 2 >= v->reqs;
+	bool spoofed = !single && distinct >= cfg->volume_spoof_sources && top_lo * 10 < v->reqs;
+	if (!spoofed && v->varied * 2 >= v->reqs) {
+		s->tunnels_skipped++; /* one host moving varying data: a tunnel, not a flood */
+		return;
+	}
+	double ratio = cfg->volume_ratio ? cfg->volume_ratio : 1;
+	bool own_dst = v->pre_secs >= cfg->volume_own_min_secs && cfg->volume_own_min_secs;
+	double dst_base = own_dst ? (double)v->pre_reqs / v->pre_secs : 0;
+	bool own_src = single && v->src_base_known;
+	bool pop_ok = s->pop_n >= cfg->volume_pop_min_hosts && cfg->volume_pop_min_hosts;
+	double pop_med = pop_ok ? pop_median(s) : 0;
+	double peak = v->peak_pps;
+	if (own_dst && peak < ratio * (dst_base > 1 ? dst_base : 1))
+		return;
+	if (own_src && peak < ratio * (v->src_base_pps > 1 ? v->src_base_pps : 1))
+		return;
+	if (pop_ok && peak < ratio * (pop_med > 1 ? pop_med : 1))
+		return;
+
+	enum ih_sev sev = IH_SEV_LOW;
+	uint64_t min_pps = cfg->volume_min_pps, min_pk = cfg->volume_min_packets;
+	if (peak >= 10.0 * min_pps || v->burst_reqs >= 10 * min_pk || spoofed)
+		sev = IH_SEV_MEDIUM;
+	if (peak >= 100.0 * min_pps || (spoofed && peak >= 10.0 * min_pps))
+		sev = IH_SEV_HIGH;
+
+	/* who did it */
+	struct ih_addr src;
+	const char *who;
+	bool named = true;
+	const struct macent *me = NULL;
+	if (v->has_mac && !v->mac_mixed)
+		me = mac_find(s, v->mac, false, 0);
+	if (!spoofed) {
+		src = v->top[0].addr;
+		who = single ? "dominant source" : "top source";
+	} else if (me && !me->ambiguous && me->ip.family) {
+		src = me->ip;
+		who = "sender identified by hardware address";
+	} else {
+		memset(&src, 0, sizeof(src));
+		src.family = v->addr.family;
+		who = "spoofed sources, sender unknown";
+		named = false;
+	}
+	double conf = 0.6 + (single ? 0.2 : 0) + (spoofed ? 0.15 : 0) + (own_dst || own_src || pop_ok ? 0.1 : 0);
+	if (conf > 0.95)
+		conf = 0.95;
+	struct ih_finding *f = ih_finding_new("volume_anomaly", sev, conf, &src, v->burst_first_ns,
+					      v->burst_last_ns > v->burst_first_ns ? v->burst_last_ns : v->last_ns);
+	if (!f)
+		return;
+	ih_finding_set_dst_addr(f, &v->addr);
+	ih_finding_add_mitre(f, "T1498");
+	ih_finding_add_mitre(f, "T1498.001");
+	json_t *ev = f->evidence;
+	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN];
+	json_object_set_new(ev, "victim", json_string(ih_addr_str(&v->addr, a, sizeof(a))));
+	json_object_set_new(ev, "attribution", json_string(who));
+	json_object_set_new(ev, "requests", json_integer((json_int_t)v->reqs));
+	json_object_set_new(ev, "bytes", json_integer((json_int_t)v->bytes));
+	json_object_set_new(ev, "peak_pps", json_integer(v->peak_pps));
+	json_object_set_new(ev, "burst_seconds", json_integer(v->burst_secs));
+	json_object_set_new(ev, "burst_requests", json_integer((json_int_t)v->burst_reqs));
+	double burst_span = (double)(v->burst_last_ns - v->burst_first_ns) / 1e9;
+	json_object_set_new(ev, "burst_duration_s", json_real(ih_round3(burst_span)));
+	json_object_set_new(ev, "answers_from_victim", json_integer(v->answers));
+	json_object_set_new(ev, "distinct_sources_est", json_integer((json_int_t)(distinct + 0.5)));
+	json_object_set_new(ev, "spoofed_sources", json_boolean(spoofed));
+	json_t *top = json_array();
+	for (unsigned i = 0; i < TOPK; i++) {
+		if (!v->top[i].count)
+			continue;
+		if (spoofed) {
+			/* no source stands out: a sample of the (forged) addresses, no counts */
+			json_array_append_new(top, json_string(ih_addr_str(&v->top[i].addr, b, sizeof(b))));
+			continue;
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "addr", json_string(ih_addr_str(&v->top[i].addr, b, sizeof(b))));
+		json_object_set_new(o, "requests", json_integer(v->top[i].count - v->top[i].err));
+		if (v->top[i].err)
+			json_object_set_new(o, "requests_at_most", json_integer(v->top[i].count));
+		json_array_append_new(top, o);
+	}
+	json_object_set_new(ev, spoofed ? "source_sample" : "top_sources", top);
+	json_object_set_new(ev, "top_source_share", json_real(ih_round3(v->reqs ? (double)top_lo / v->reqs : 0)));
+	if (v->has_mac) {
+		char m[24];
+		snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1], v->mac[2],
+			 v->mac[3], v->mac[4], v->mac[5]);
+		json_object_set_new(ev, "sender_mac", json_string(m));
+		json_object_set_new(ev, "single_sender_mac", json_boolean(!v->mac_mixed));
+		if (me && me->ip.family)
+			json_object_set_new(ev, me->ambiguous ? "sender_mac_seen_as_one_of" : "sender_mac_seen_as",
+					    json_string(ih_addr_str(&me->ip, b, sizeof(b))));
+	}
+	json_object_set_new(ev, "template_share", json_real(ih_round3(v->reqs ? (double)v->templ / v->reqs : 0)));
+	json_t *base = json_object();
+	if (own_dst)
+		json_object_set_new(base, "victim_earlier_pps", json_real(ih_round3(dst_base)));
+	if (own_src)
+		json_object_set_new(base, "sender_earlier_pps", json_real(ih_round3(v->src_base_pps)));
+	if (pop_ok) {
+		json_object_set_new(base, "population_median_peak_pps", json_real(ih_round3(pop_med)));
+		json_object_set_new(base, "population_hosts", json_integer(s->pop_n));
+	}
+	json_object_set_new(base, "min_pps", json_integer(cfg->volume_min_pps));
+	json_object_set_new(base, "ratio", json_integer(cfg->volume_ratio));
+	json_object_set_new(ev, "baseline", base);
+
+	if (spoofed)
+		ih_finding_summary(f, "%s received %llu ICMP requests (peak %u/s) from about %.0f spoofed sources%s%s",
+				   ih_addr_str(&v->addr, a, sizeof(a)), (unsigned long long)v->reqs, v->peak_pps,
+				   distinct, named ? ", sent by " : "", named ? ih_addr_str(&src, b, sizeof(b)) : "");
+	else
+		ih_finding_summary(f, "%s flooded %s with %llu ICMP requests (peak %u/s over %u s)",
+				   ih_addr_str(&src, b, sizeof(b)), ih_addr_str(&v->addr, a, sizeof(a)),
+				   (unsigned long long)v->reqs, v->peak_pps, v->burst_secs);
+	s->findings++;
+	ih_findings_add(d->out, f);
+}
+
+static void victim_reset(struct victim *v, const struct ih_addr *a, uint64_t now)
+{
+	memset(v, 0, sizeof(*v));
+	v->addr = *a;
+	v->used = 1;
+	v->first_ns = v->last_ns = now;
+}
+
+static struct victim *victim_get(struct ih_detector *d, const struct ih_addr *a, uint64_t now)
+{
+	struct volume *s = d->state;
+	uint32_t i = vslot(s, a);
+	struct victim *free_slot = NULL, *oldest = NULL;
+	for (unsigned n = 0; n < PROBE && n <= s->vmask; n++, i = (i + 1) & s->vmask) {
+		struct victim *v = &s->v[i];
+		if (!v->used) {
+			free_slot = v;
+			break;
+		}
+		if (ih_addr_eq(&v->addr, a)) {
+			if (now > v->last_ns && now - v->last_ns > s->cfg->track.pair_idle_ns) {
+				s->expired++;
+				evaluate(d, v);
+				victim_reset(v, a, now);
+			}
+			return v;
+		}
+		if (!oldest || v->last_ns < oldest->last_ns)
+			oldest = v;
+	}
+	if (!free_slot) {
+		s->evictions++;
+		evaluate(d, oldest);
+		free_slot = oldest;
+	}
+	victim_reset(free_slot, a, now);
+	return free_slot;
+}
+
+static void top_add(struct victim *v, const struct ih_addr *a)
+{
+	unsigned min = 0;
+	for (unsigned i = 0; i < TOPK; i++) {
+		if (v->top[i].count && ih_addr_eq(&v->top[i].addr, a)) {
+			v->top[i].count++;
+			return;
+		}
+		if (v->top[i].count < v->top[min].count)
+			min = i;
+	}
+	/* space-saving: the smallest counter is taken over, its count kept as the error bound */
+	struct vsrc *t = &v->top[min];
+	t->err = t->count;
+	t->count++;
+	t->addr = *a;
+}
+
+static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
+{
+	struct volume *s = d->state;
+	const struct ih_config *cfg = s->cfg;
+	const struct ih_pkt *pkt = ev->pkt;
+	enum ih_icmp_class c = pkt->icmp_class;
+	if (ev->to_client) {
+		if (!ih_icmp_is_answer(c))
+			return;
+		/* a host that asked more than once and is answered is real: learn its address (on
+		 * its first answers, then refreshed every 1024) */
+		const struct ih_host *h = ev->client;
+		if (h->has_mac && h->probes >= 2 && (h->answers_rx <= 2 || (h->answers_rx & 1023) == 0))
+			mac_learn(s, h->mac, &h->addr, pkt->ts_ns);
+		struct victim *v = victim_find(s, &pkt->src);
+		if (v)
+			v->answers++;
+		return;
+	}
+	if (!ih_icmp_is_probe(c) && c != IH_ICMP_OTHER)
+		return;
+	uint64_t ts = pkt->ts_ns;
+	struct victim *v = victim_get(d, &pkt->dst, ts);
+	uint64_t sec = ts / 1000000000ull;
+	if (v->reqs == 0 || sec != v->sec) {
+		close_second(cfg, v);
+		v->sec = sec;
+		v->sec_first_ns = ts;
+		v->active_secs++;
+	}
+	if (ts > v->last_ns)
+		v->last_ns = ts;
+	v->reqs++;
+	v->sec_reqs++;
+	v->bytes += pkt->ip_len ? pkt->ip_len : pkt->wire_len;
+	if (v->sec_reqs > v->peak_pps)
+		v->peak_pps = v->sec_reqs;
+	if (ev->tpl != IH_TPL_NONE)
+		v->templ++;
+	else if (ev->pair && ev->pair->distinct_payloads >= 4)
+		v->varied++;
+	if (!v->burst && v->sec_reqs >= cfg->volume_min_pps) {
+		/* the first burst second: remember where it began and the sender's earlier rate */
+		v->burst = true;
+		v->burst_first_ns = v->sec_first_ns;
+		const struct ih_host *h = ev->client;
+		if (h->active_secs > cfg->volume_own_min_secs && cfg->volume_own_min_secs) {
+			v->src_base_known = true;
+			v->src_base_pps = (double)(h->pkts - h->sec_pkts) / (h->active_secs - 1);
+		}
+	}
+	if (v->sec_reqs >= cfg->volume_min_pps)
+		v->burst_last_ns = ts;
+	ih_hll_add(v->hll, VHLL, XXH3_64bits_withSeed(&pkt->src, sizeof(pkt->src), s->seed ^ 0x5c));
+	top_add(v, &pkt->src);
+	if (pkt->has_mac || pkt->src_mac[0] || pkt->src_mac[1]) {
+		if (!v->has_mac) {
+			memcpy(v->mac, pkt->src_mac, 6);
+			v->has_mac = true;
+		} else if (memcmp(v->mac, pkt->src_mac, 6) != 0) {
+			v->mac_mixed = true;
+		}
+	}
+}
+
+static void volume_on_host_end(struct ih_detector *d, const struct ih_host *h)
+{
+	struct volume *s = d->state;
+	if (h->pkts < 2)
+		return;
+	uint32_t pps = h->peak_pps;
+	unsigned b = 0;
+	while (pps) {
+		b++;
+		pps >>= 1;
+	}
+	if (b >= POP_BUCKETS)
+		b = POP_BUCKETS - 1;
+	s->pop[b]++;
+	s->pop_n++;
+}
+
+static void volume_on_flush(struct ih_detector *d)
+{
+	struct volume *s = d->state;
+	for (uint32_t i = 0; i <= s->vmask; i++)
+		if (s->v[i].used) {
+			evaluate(d, &s->v[i]);
+			memset(&s->v[i], 0, sizeof(s->v[i]));
+		}
+}
+
+static void volume_add_stats(struct ih_detector *d, json_t *stats)
+{
+	struct volume *s = d->state;
+	json_t *o = json_object();
+	json_object_set_new(o, "destinations_capacity", json_integer(s->vmask + 1));
+	json_object_set_new(o, "destination_evictions", json_integer((json_int_t)s->evictions));
+	json_object_set_new(o, "destination_expired", json_integer((json_int_t)s->expired));
+	json_object_set_new(o, "mac_capacity", json_integer(s->mmask + 1));
+	json_object_set_new(o, "mac_evictions", json_integer((json_int_t)s->mac_evictions));
+	json_object_set_new(o, "population_hosts", json_integer(s->pop_n));
+	json_object_set_new(o, "skipped_as_tunnel", json_integer((json_int_t)s->tunnels_skipped));
+	json_object_set_new(o, "findings", json_integer((json_int_t)s->findings));
+	json_object_set_new(stats, "volume_anomaly", o);
+}
+
+static size_t volume_memory(struct ih_detector *d)
+{
+	struct volume *s = d->state;
+	return sizeof(*s) + ((size_t)s->vmask + 1) * sizeof(struct victim) +
+	       ((size_t)s->mmask + 1) * sizeof(struct macent);
+}
+
+static void volume_destroy(struct ih_detector *d)
+{
+	struct volume *s = d->state;
+	if (s) {
+		free(s->v);
+		free(s->macs);
+		free(s);
+	}
+}
+
+struct ih_detector *ih_detector_volume(const struct ih_config *cfg, struct ih_findings *out)
+{
+	struct ih_detector *d = calloc(1, sizeof(*d));
+	struct volume *s = calloc(1, sizeof(*s));
+	if (!d || !s) {
+		free(d);
+		free(s);
+		return NULL;
+	}
+	s->cfg = cfg;
+	uint32_t vc = pow2_at_least(cfg->volume_capacity, 16), mc = pow2_at_least(cfg->volume_mac_capacity, 16);
+	s->vmask = vc - 1;
+	s->mmask = mc - 1;
+	s->seed = cfg->track.seed ? cfg->track.seed ^ 0x701ull : (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull;
+	s->v = calloc(vc, sizeof(*s->v));
+	s->macs = calloc(mc, sizeof(*s->macs));
+	d->state = s;
+	if (!s->v || !s->macs) {
+		volume_destroy(d);
+		free(d);
+		return NULL;
+	}
+	d->name = "volume_anomaly";
+	d->cfg = cfg;
+	d->out = out;
+	d->on_icmp = volume_on_icmp;
+	d->on_host_end = volume_on_host_end;
+	d->on_flush = volume_on_flush;
+	d->add_stats = volume_add_stats;
+	d->memory = volume_memory;
+	d->destroy = volume_destroy;
+	return d;
+}
