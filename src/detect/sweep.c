@@ -9,11 +9,11 @@
  * 30 min) or spans sweep_window (24 h). Slow sweeps (one probe every few seconds or minutes)
  * fall in one episode as surely as fast ones.
  *
- * State: hosts become candidates once they have probed 3 distinct destinations (the host
+ * State: hosts become candidates once they have probed 5 distinct destinations (the host
  * table's exact small set says so). Candidates live in a fixed pool of records, each with a
  * fixed-size open-addressing set of targets; past its capacity further targets are counted in
- * a HyperLogLog and not listed. A full pool evicts the least recently active candidate,
- * evaluating it first. Everything is counted in the stats line.
+ * a HyperLogLog and not listed. A full pool evicts the quietest of the few candidates a clock
+ * hand points at, evaluating it first. Everything is counted in the stats line.
  *
  * ATT&CK: T1018 Remote System Discovery; T1046 Network Service Discovery when the same source
  * also sent TCP or UDP to most of the targets (nmap's default host discovery does). */
@@ -24,7 +24,7 @@
 #include "detect/detector.h"
 #include "track/hll.h"
 
-#define ADMIT_DSTS 3
+#define ADMIT_DSTS 5 /* <= IH_HOST_SMALLSET, so the host table still holds them all */
 #define LIST_ANSWERED 64
 #define LIST_BLOCKS 16
 #define SWEEP_HLL 256
@@ -57,6 +57,7 @@ struct sweep_rec {
 	struct ih_addr prev_new;
 	bool has_prev;
 	struct ih_addr lo, hi;        /* lowest and highest target */
+	uint32_t kinds;               /* probe kinds used (set when evaluating) */
 	uint8_t hll[SWEEP_HLL];
 	struct target *set;           /* sweep_targets slots, from the pool */
 	uint32_t *order;              /* slot numbers in the order targets were first probed */
@@ -68,6 +69,7 @@ struct sweep {
 	struct target *pool;
 	uint32_t *order_pool;
 	uint32_t nrecs, set_cap, set_mask;
+	uint32_t hand;
 	uint64_t seed;
 	uint32_t *by_src;             /* direct-mapped index: hash(src) -> record + 1 */
 	uint32_t by_src_mask;
@@ -121,18 +123,18 @@ static bool addr_next(const struct ih_addr *a, const struct ih_addr *b)
 
 /* Probe classes an episode used: nmap -PP -PM sends a timestamp and a mask request to each
  * target, so "probed at most N times" is per kind of probe. */
-static uint32_t probe_kinds(const struct sweep_rec *r)
+static uint32_t probe_kinds(uint32_t class_mask)
 {
 	uint32_t n = 0;
 	for (uint32_t c = 0; c < IH_ICMP_NCLASSES; c++)
-		if ((r->class_mask & (1u << c)) && ih_icmp_is_probe((enum ih_icmp_class)c))
+		if ((class_mask & (1u << c)) && ih_icmp_is_probe((enum ih_icmp_class)c))
 			n++;
 	return n ? n : 1;
 }
 
 static bool is_oneshot(const struct ih_config *cfg, const struct sweep_rec *r, const struct target *t)
 {
-	return !(t->flags & TF_REPROBED) && t->probes <= cfg->sweep_reprobe_max * probe_kinds(r);
+	return !(t->flags & TF_REPROBED) && t->probes <= cfg->sweep_reprobe_max * r->kinds;
 }
 
 static int cmp_addr(const void *x, const void *y)
@@ -181,6 +183,7 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 	if (!r->probes)
 		return;
 	s->episodes++;
+	r->kinds = probe_kinds(r->class_mask);
 	/* The sweep is what the one-shot targets say: a host that was also pinged on and on (a
 	 * beacon, a tunnel peer, a monitored server) is not part of the sweep's range. */
 	uint32_t oneshot = 0, answered = 0, service = 0, reprobed = 0, others = 0;
@@ -356,14 +359,18 @@ static void rec_release(struct sweep *s, struct sweep_rec *r)
 static struct sweep_rec *rec_admit(struct ih_detector *d, struct ih_host *h)
 {
 	struct sweep *s = d->state;
+	/* a clock hand: look at a few records from where the last admission stopped, take a free
+	 * one, else the quietest of them — bounded work per admission */
 	struct sweep_rec *r = NULL, *oldest = NULL;
-	for (uint32_t i = 0; i < s->nrecs; i++) {
-		if (!s->recs[i].used) {
-			r = &s->recs[i];
+	for (uint32_t n = 0; n < 8 && n < s->nrecs; n++) {
+		struct sweep_rec *c = &s->recs[s->hand];
+		s->hand = (s->hand + 1) % s->nrecs;
+		if (!c->used) {
+			r = c;
 			break;
 		}
-		if (!oldest || s->recs[i].last_ns < oldest->last_ns)
-			oldest = &s->recs[i];
+		if (!oldest || c->last_ns < oldest->last_ns)
+			oldest = c;
 	}
 	if (!r) {
 		/* the pool is full: the quietest candidate goes, evaluated first */

@@ -26,17 +26,27 @@
 #define PROBE_MAX 16
 #define MAX_DETECTORS 32
 
-enum { SLOT_EMPTY = 0, SLOT_USED = 1, SLOT_DELETED = 2 };
+enum { SLOT_EMPTY = 0, SLOT_USED = 1 };
+
+/* Index slot: 0 empty; low 32 bits IDX_DELETED for a tombstone; otherwise the record number + 1
+ * with a 32-bit hash tag in the high half, so a probe reads 8 bytes per step and touches a
+ * record only when the tag matches. */
+#define IDX_DELETED 0xffffffffu
 
 struct table {
 	void *rec;        /* capacity records of esize bytes */
+	uint64_t *index;  /* 2 x capacity slots */
+	uint32_t *free;   /* stack of free record numbers */
+	uint32_t nfree;
 	size_t esize;
 	size_t keylen;    /* the key is the first keylen bytes of a record */
-	size_t slot_off;  /* offset of the uint8_t slot state */
+	size_t slot_off;  /* offset of the uint8_t slot state (SLOT_USED while live) */
 	size_t last_off;  /* offset of the uint64_t last_ns */
-	uint32_t mask;
+	uint32_t mask;    /* capacity - 1 (records) */
+	uint32_t imask;   /* index slots - 1 */
 	uint32_t live, peak;
-	uint32_t scan;    /* background expiry cursor */
+	uint32_t scan;    /* background expiry cursor (records) */
+	uint64_t seed;
 	uint64_t evictions, expired;
 };
 
@@ -80,19 +90,37 @@ static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t 
 	memset(t, 0, sizeof(*t));
 	uint32_t cap = pow2_at_least(capacity);
 	t->rec = calloc(cap, esize);
-	if (!t->rec)
+	t->index = calloc((size_t)cap * 2, sizeof(*t->index));
+	t->free = malloc((size_t)cap * sizeof(*t->free));
+	if (!t->rec || !t->index || !t->free)
 		return false;
+	for (uint32_t i = 0; i < cap; i++)
+		t->free[i] = cap - 1 - i; /* hand out record 0 first */
+	t->nfree = cap;
 	t->esize = esize;
 	t->keylen = keylen;
 	t->slot_off = slot_off;
 	t->last_off = last_off;
 	t->mask = cap - 1;
+	t->imask = cap * 2 - 1;
 	return true;
+}
+
+static void table_fini(struct table *t)
+{
+	free(t->rec);
+	free(t->index);
+	free(t->free);
 }
 
 static inline void *rec_at(const struct table *t, uint32_t i)
 {
 	return (uint8_t *)t->rec + (size_t)i * t->esize;
+}
+
+static inline uint32_t rec_num(const struct table *t, const void *r)
+{
+	return (uint32_t)(((const uint8_t *)r - (const uint8_t *)t->rec) / t->esize);
 }
 
 static inline uint8_t *slot_of(const struct table *t, void *r)
@@ -107,58 +135,112 @@ static inline uint64_t last_of(const struct table *t, const void *r)
 	return v;
 }
 
-/* Finds the record for key, or NULL. *free_slot gets the first reusable slot in the window
- * (or NULL), *victim the least recently seen used record in the window. */
-static void *table_probe(struct table *t, uint64_t seed, const void *key, void **free_slot,
-			 void **victim)
+static inline uint64_t key_hash(uint64_t seed, const void *key, size_t len)
 {
-	uint32_t i = (uint32_t)XXH3_64bits_withSeed(key, t->keylen, seed) & t->mask;
-	void *first_free = NULL, *oldest = NULL;
-	uint64_t oldest_ts = UINT64_MAX;
-	for (unsigned n = 0; n < PROBE_MAX && n <= t->mask; n++, i = (i + 1) & t->mask) {
-		void *r = rec_at(t, i);
-		uint8_t st = *slot_of(t, r);
-		if (st == SLOT_EMPTY) {
-			if (!first_free)
-				first_free = r;
-			break;
+	return XXH3_64bits_withSeed(key, len, seed);
+}
+
+static inline uint32_t tag_of(uint64_t h)
+{
+	return (uint32_t)(h >> 32);
+}
+
+/* Finds the record for key, or NULL. *ins gets the index slot a new key would take (the first
+ * empty or deleted slot in the window), or UINT32_MAX when the window has none. */
+static void *table_find(const struct table *t, uint64_t h, const void *key, uint32_t *ins)
+{
+	uint32_t i = (uint32_t)h & t->imask, tag = tag_of(h);
+	*ins = UINT32_MAX;
+	for (unsigned n = 0; n < PROBE_MAX; n++, i = (i + 1) & t->imask) {
+		uint64_t v = t->index[i];
+		uint32_t lo = (uint32_t)v;
+		if (v == 0) {
+			if (*ins == UINT32_MAX)
+				*ins = i;
+			return NULL;
 		}
-		if (st == SLOT_DELETED) {
-			if (!first_free)
-				first_free = r;
+		if (lo == IDX_DELETED) {
+			if (*ins == UINT32_MAX)
+				*ins = i;
 			continue;
 		}
-		if (memcmp(r, key, t->keylen) == 0) {
-			*free_slot = NULL;
-			*victim = NULL;
-			return r;
+		if ((uint32_t)(v >> 32) == tag) {
+			void *r = rec_at(t, lo - 1);
+			if (memcmp(r, key, t->keylen) == 0)
+				return r;
 		}
+	}
+	return NULL;
+}
+
+/* The least recently seen record in key's probe window: the one to evict. */
+static void *table_victim(const struct table *t, uint64_t h)
+{
+	uint32_t i = (uint32_t)h & t->imask;
+	void *oldest = NULL;
+	uint64_t oldest_ts = UINT64_MAX;
+	for (unsigned n = 0; n < PROBE_MAX; n++, i = (i + 1) & t->imask) {
+		uint32_t lo = (uint32_t)t->index[i];
+		if (lo == 0 || lo == IDX_DELETED)
+			continue;
+		void *r = rec_at(t, lo - 1);
 		uint64_t ts = last_of(t, r);
 		if (ts < oldest_ts) {
 			oldest_ts = ts;
 			oldest = r;
 		}
 	}
-	*free_slot = first_free;
-	*victim = oldest;
-	return NULL;
+	return oldest;
+}
+
+/* The least recently seen record among a few picked by the scan cursor: used when every
+ * record is taken but the key's window still has room. */
+static void *table_any_victim(struct table *t)
+{
+	void *oldest = NULL;
+	uint64_t oldest_ts = UINT64_MAX;
+	for (unsigned n = 0; n < PROBE_MAX; n++) {
+		void *r = rec_at(t, (t->scan + n) & t->mask);
+		if (*slot_of(t, r) != SLOT_USED)
+			continue;
+		uint64_t ts = last_of(t, r);
+		if (ts < oldest_ts) {
+			oldest_ts = ts;
+			oldest = r;
+		}
+	}
+	return oldest;
 }
 
 static void table_release(struct table *t, void *r)
 {
-	memset(r, 0, t->esize);
-	*slot_of(t, r) = SLOT_DELETED;
+	uint32_t num = rec_num(t, r);
+	uint64_t h = key_hash(t->seed, r, t->keylen);
+	uint32_t i = (uint32_t)h & t->imask;
+	for (unsigned n = 0; n < PROBE_MAX; n++, i = (i + 1) & t->imask)
+		if ((uint32_t)t->index[i] == num + 1) {
+			/* a tombstone only if the chain goes on; else the slot is simply free */
+			t->index[i] = t->index[(i + 1) & t->imask] == 0 ? 0 : IDX_DELETED;
+			break;
+		}
+	*slot_of(t, r) = SLOT_EMPTY; /* the record is cleared when it is claimed again */
+	t->free[t->nfree++] = num;
 	t->live--;
 }
 
-static void table_claim(struct table *t, void *r, const void *key)
+/* Takes a free record for key at index slot ins (both must be available). */
+static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *key)
 {
+	uint32_t num = t->free[--t->nfree];
+	void *r = rec_at(t, num);
 	memset(r, 0, t->esize);
 	memcpy(r, key, t->keylen);
 	*slot_of(t, r) = SLOT_USED;
+	t->index[ins] = (uint64_t)tag_of(h) << 32 | (num + 1);
 	t->live++;
 	if (t->live > t->peak)
 		t->peak = t->live;
+	return r;
 }
 
 /* ---------------------------------------------------------------- record ends */
@@ -248,25 +330,56 @@ static void scan_expired(struct ih_track *tr)
 	}
 }
 
+typedef bool (*idle_fn)(const struct ih_track *tr, const void *rec);
+typedef void (*end_fn)(struct ih_track *tr, void *rec);
+
+/* Finds key's record; a record idle past its timeout ends first (exact expiry). With create,
+ * makes a new record, evicting the least recently seen one of the window (or of the table)
+ * when there is no room; *created says which. */
+static void *table_get(struct ih_track *tr, struct table *t, const void *key, bool create,
+		       idle_fn idle, end_fn end, bool *created)
+{
+	uint64_t h = key_hash(t->seed, key, t->keylen);
+	uint32_t ins;
+	*created = false;
+	void *r = table_find(t, h, key, &ins);
+	if (r) {
+		if (!idle(tr, r))
+			return r;
+		t->expired++;
+		end(tr, r);
+	}
+	if (!create)
+		return NULL;
+	for (int tries = 0; tries < 3; tries++) {
+		table_find(t, h, key, &ins);
+		if (ins != UINT32_MAX && t->nfree)
+			break;
+		void *victim = ins == UINT32_MAX ? table_victim(t, h) : table_any_victim(t);
+		if (!victim)
+			return NULL;
+		t->evictions++;
+		end(tr, victim);
+	}
+	if (ins == UINT32_MAX || !t->nfree)
+		return NULL;
+	*created = true;
+	return table_claim(t, h, ins, key);
+}
+
+static bool host_idle_v(const struct ih_track *tr, const void *r);
+static bool pair_idle_v(const struct ih_track *tr, const void *r);
+static bool conv_idle_v(const struct ih_track *tr, const void *r);
+static void end_host_v(struct ih_track *tr, void *r);
+static void end_pair_v(struct ih_track *tr, void *r);
+static void end_conv_v(struct ih_track *tr, void *r);
+
 static struct ih_host *host_get(struct ih_track *tr, const struct ih_addr *a)
 {
-	void *free_slot, *victim;
-	struct ih_host *h = table_probe(&tr->hosts, tr->seed, a, &free_slot, &victim);
-	if (h) {
-		if (!host_idle(tr, h))
-			return h;
-		tr->hosts.expired++;
-		end_host(tr, h);
-		free_slot = h;
-	}
-	if (!free_slot) {
-		tr->hosts.evictions++;
-		end_host(tr, victim);
-		free_slot = victim;
-	}
-	h = free_slot;
-	table_claim(&tr->hosts, h, a);
-	h->first_ns = h->last_ns = tr->now;
+	bool created;
+	struct ih_host *h = table_get(tr, &tr->hosts, a, true, host_idle_v, end_host_v, &created);
+	if (h && created)
+		h->first_ns = h->last_ns = tr->now;
 	return h;
 }
 
@@ -274,57 +387,35 @@ static struct ih_pair *pair_get(struct ih_track *tr, const struct ih_addr *clien
 				const struct ih_addr *server, bool create, bool *created)
 {
 	struct ih_addr key[2] = { *client, *server };
-	void *free_slot, *victim;
-	*created = false;
-	struct ih_pair *p = table_probe(&tr->pairs, tr->seed, key, &free_slot, &victim);
-	if (p) {
-		if (!pair_idle(tr, p))
-			return p;
-		tr->pairs.expired++;
-		end_pair(tr, p);
-		free_slot = p;
+	struct ih_pair *p = table_get(tr, &tr->pairs, key, create, pair_idle_v, end_pair_v, created);
+	if (p && *created) {
+		p->first_ns = p->last_ns = tr->now;
+		p->psize_min = UINT32_MAX;
+		p->ttl_min = 255;
 	}
-	if (!create)
-		return NULL;
-	if (!free_slot) {
-		tr->pairs.evictions++;
-		end_pair(tr, victim);
-		free_slot = victim;
-	}
-	p = free_slot;
-	table_claim(&tr->pairs, p, key);
-	p->first_ns = p->last_ns = tr->now;
-	p->psize_min = UINT32_MAX;
-	p->ttl_min = 255;
-	*created = true;
 	return p;
 }
 
 static struct ih_conv *conv_get(struct ih_track *tr, const struct ih_conv_key *key)
 {
-	void *free_slot, *victim;
-	struct ih_conv *c = table_probe(&tr->convs, tr->seed, key, &free_slot, &victim);
-	if (c) {
-		if (!conv_idle(tr, c))
-			return c;
-		tr->convs.expired++;
-		end_conv(tr, c);
-		free_slot = c;
+	bool created;
+	struct ih_conv *c = table_get(tr, &tr->convs, key, true, conv_idle_v, end_conv_v, &created);
+	if (c && created) {
+		c->st.client = key->client;
+		c->st.server = key->server;
+		c->st.first_ns = c->st.last_ns = tr->now;
+		c->st.psize_min = UINT32_MAX;
+		c->st.ttl_min = 255;
 	}
-	if (!free_slot) {
-		tr->convs.evictions++;
-		end_conv(tr, victim);
-		free_slot = victim;
-	}
-	c = free_slot;
-	table_claim(&tr->convs, c, key);
-	c->st.client = key->client;
-	c->st.server = key->server;
-	c->st.first_ns = c->st.last_ns = tr->now;
-	c->st.psize_min = UINT32_MAX;
-	c->st.ttl_min = 255;
 	return c;
 }
+
+static bool host_idle_v(const struct ih_track *tr, const void *r) { return host_idle(tr, r); }
+static bool pair_idle_v(const struct ih_track *tr, const void *r) { return pair_idle(tr, r); }
+static bool conv_idle_v(const struct ih_track *tr, const void *r) { return conv_idle(tr, r); }
+static void end_host_v(struct ih_track *tr, void *r) { end_host(tr, r); }
+static void end_pair_v(struct ih_track *tr, void *r) { end_pair(tr, r); }
+static void end_conv_v(struct ih_track *tr, void *r) { end_conv(tr, r); }
 
 /* ---------------------------------------------------------------- public */
 
@@ -348,6 +439,7 @@ struct ih_track *ih_track_new(const struct ih_track_config *cfg)
 		ih_track_free(tr);
 		return NULL;
 	}
+	tr->hosts.seed = tr->pairs.seed = tr->convs.seed = tr->seed;
 	return tr;
 }
 
@@ -355,9 +447,9 @@ void ih_track_free(struct ih_track *t)
 {
 	if (!t)
 		return;
-	free(t->hosts.rec);
-	free(t->pairs.rec);
-	free(t->convs.rec);
+	table_fini(&t->hosts);
+	table_fini(&t->pairs);
+	table_fini(&t->convs);
 	free(t);
 }
 
@@ -719,6 +811,8 @@ static void conv_update(struct ih_track *tr, struct ih_event *ev)
 	else
 		key.code = pkt->icmp_code;
 	struct ih_conv *c = conv_get(tr, &key);
+	if (!c)
+		return;
 	c->messages++;
 	c->st.last_ns = tr->now;
 	c->st.class_mask |= 1u << pkt->icmp_class;
@@ -770,6 +864,8 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 
 	const struct ih_addr *client = ev.to_client ? &pkt->dst : &pkt->src;
 	struct ih_host *h = host_get(tr, client);
+	if (!h)
+		return; /* cannot happen with a window of free or used slots; never crash on it */
 	h->last_ns = tr->now;
 	ev.client = h;
 	if (!ev.to_client) {
@@ -800,6 +896,8 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 				 : pair_get(tr, &pkt->src, &pkt->dst, true, &created);
 		ev.new_pair = created;
 		struct ih_pair *p = ev.pair;
+		if (!p)
+			return;
 		p->last_ns = tr->now;
 		p->class_mask |= 1u << cls;
 		if (answer)
@@ -875,11 +973,17 @@ const struct ih_track_stats *ih_track_stats(const struct ih_track *t)
 	return s;
 }
 
+static size_t table_memory(const struct table *t)
+{
+	if (!t->rec)
+		return 0;
+	size_t n = (size_t)t->mask + 1;
+	return n * t->esize + 2 * n * sizeof(*t->index) + n * sizeof(*t->free);
+}
+
 size_t ih_track_memory(const struct ih_track *t)
 {
-	return sizeof(*t) + (size_t)(t->hosts.mask + 1) * t->hosts.esize +
-	       (size_t)(t->pairs.mask + 1) * t->pairs.esize +
-	       (t->convs.rec ? (size_t)(t->convs.mask + 1) * t->convs.esize : 0);
+	return sizeof(*t) + table_memory(&t->hosts) + table_memory(&t->pairs) + table_memory(&t->convs);
 }
 
 uint64_t ih_track_now(const struct ih_track *t)
