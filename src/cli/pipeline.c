@@ -59,6 +59,8 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 		return;
 	}
 	pl->dec[(unsigned)r < IH_DEC_NRESULTS ? r : IH_DEC_BAD_LINK]++;
+	if (r == IH_DEC_SKIP_NOT_IP && pkt.has_arp)
+		ih_track_arp(pl->track, &pkt);
 	if (pl->on_error && ih_dec_is_error(r))
 		pl->on_error(pl->on_packet_ctx, r);
 }

@@ -22,7 +22,7 @@ enum {
 	RFC4884_MIN = 128,  /* RFC 4884: a quote followed by extensions is at least this long */
 };
 
-enum net { NET_IP4, NET_IP6, NET_ANY /* the version nibble decides */ };
+enum net { NET_IP4, NET_IP6, NET_ANY /* the version nibble decides */, NET_ARP };
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
@@ -712,6 +712,9 @@ static enum ih_dec_result ethertype_to_net(struct ih_cursor *c, uint16_t type, e
 		case 0x86dd:
 			*net = NET_IP6;
 			return IH_DEC_OK;
+		case 0x0806:
+			*net = NET_ARP;
+			return IH_DEC_OK;
 		case 0x8100: /* 802.1Q */
 		case 0x88a8: /* 802.1ad */
 		case 0x9100: /* pre-standard QinQ */
@@ -781,6 +784,27 @@ static enum ih_dec_result ethertype_to_net(struct ih_cursor *c, uint16_t type, e
 				return IH_DEC_TRUNC_LINK;
 		}
 	}
+}
+
+/* ARP (RFC 826) for IPv4 over Ethernet: the sender's hardware and protocol addresses, which
+ * tie a MAC to an IP address (how a flood of spoofed sources is traced to its real sender).
+ * Still a "not IP" outcome; pkt->has_arp says the fields are valid. */
+static enum ih_dec_result decode_arp(struct ih_cursor *c, struct ih_pkt *pkt)
+{
+	uint16_t htype = ih_cur_be16(c);
+	uint16_t ptype = ih_cur_be16(c);
+	uint8_t hlen = ih_cur_u8(c);
+	uint8_t plen = ih_cur_u8(c);
+	uint16_t op = ih_cur_be16(c);
+	const uint8_t *sha = ih_cur_bytes(c, 6);
+	const uint8_t *spa = ih_cur_bytes(c, 4);
+	if (c->err || htype != 1 || ptype != 0x0800 || hlen != 6 || plen != 4)
+		return IH_DEC_SKIP_NOT_IP;
+	pkt->has_arp = true;
+	pkt->arp_op = op;
+	memcpy(pkt->arp_sha, sha, 6);
+	ih_addr_v4(&pkt->arp_spa, spa);
+	return IH_DEC_SKIP_NOT_IP;
 }
 
 /* BSD AF values for IP in DLT_NULL / DLT_LOOP headers: 2 everywhere, IPv6 differs by OS
@@ -910,6 +934,8 @@ enum ih_dec_result ih_decode(int linktype, const uint8_t *frame, uint32_t cap_le
 	if (r != IH_DEC_OK)
 		return r;
 
+	if (net == NET_ARP)
+		return decode_arp(&c, pkt);
 	uint32_t off = (uint32_t)(c.p - frame);
 	uint32_t wire_left = wire_len > off ? wire_len - off : 0;
 	if (wire_left < cur_left32(&c))

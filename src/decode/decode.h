@@ -159,6 +159,11 @@ struct ih_pkt {
 	uint32_t cap_len;        /* captured length */
 	uint8_t src_mac[6];      /* Ethernet / SLL source hardware address, if any */
 	bool has_mac;
+	/* ARP over Ethernet (outcome IH_DEC_SKIP_NOT_IP): the sender's MAC and IPv4 address */
+	bool has_arp;
+	uint16_t arp_op;
+	uint8_t arp_sha[6];
+	struct ih_addr arp_spa;
 
 	uint8_t ip_ver;          /* 4 or 6 */
 	struct ih_addr src, dst;

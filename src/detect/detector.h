@@ -23,6 +23,7 @@ struct ih_detector {
 	struct ih_track *track;           /* for lookups; set by ih_track_add_detector */
 	void (*on_icmp)(struct ih_detector *d, const struct ih_event *ev);
 	void (*on_transport)(struct ih_detector *d, const struct ih_pkt *pkt); /* TCP / UDP */
+	void (*on_arp)(struct ih_detector *d, const struct ih_pkt *pkt);       /* ARP sender */
 	void (*on_pair_end)(struct ih_detector *d, const struct ih_pair *pr);
 	void (*on_host_end)(struct ih_detector *d, const struct ih_host *h);
 	void (*on_conv_end)(struct ih_detector *d, const struct ih_conv *c);

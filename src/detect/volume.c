@@ -396,6 +396,14 @@ static void top_add(struct victim *v, const struct ih_addr *a)
 	t->addr = *a;
 }
 
+/* ARP says which IPv4 address a hardware address claims: the sender of a spoofed flood is
+ * usually found this way (it had to ARP for its router before flooding). */
+static void volume_on_arp(struct ih_detector *d, const struct ih_pkt *pkt)
+{
+	struct volume *s = d->state;
+	mac_learn(s, pkt->arp_sha, &pkt->arp_spa, pkt->ts_ns);
+}
+
 static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 {
 	struct volume *s = d->state;
@@ -546,6 +554,7 @@ struct ih_detector *ih_detector_volume(const struct ih_config *cfg, struct ih_fi
 	d->cfg = cfg;
 	d->out = out;
 	d->on_icmp = volume_on_icmp;
+	d->on_arp = volume_on_arp;
 	d->on_host_end = volume_on_host_end;
 	d->on_flush = volume_on_flush;
 	d->add_stats = volume_add_stats;

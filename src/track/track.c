@@ -924,6 +924,15 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 			tr->det[i]->on_icmp(tr->det[i], &ev);
 }
 
+void ih_track_arp(struct ih_track *tr, const struct ih_pkt *pkt)
+{
+	if (pkt->ts_ns > tr->now)
+		tr->now = pkt->ts_ns;
+	for (unsigned i = 0; i < tr->ndet; i++)
+		if (tr->det[i]->on_arp)
+			tr->det[i]->on_arp(tr->det[i], pkt);
+}
+
 void ih_track_flush(struct ih_track *tr)
 {
 	for (uint32_t i = 0; tr->convs.rec && i <= tr->convs.mask; i++) {

@@ -202,6 +202,8 @@ void ih_track_add_detector(struct ih_track *t, struct ih_detector *d);
 /* Feeds one decoded IP packet (ICMP, TCP or UDP). Packet time must not run backwards by much;
  * a packet older than the newest seen is treated as arriving at the newest time for expiry. */
 void ih_track_packet(struct ih_track *t, const struct ih_pkt *pkt);
+/* Tells detectors of an ARP sender (MAC and IPv4 address), in packet time. */
+void ih_track_arp(struct ih_track *t, const struct ih_pkt *pkt);
 /* Ends every live record (pairs first, then hosts) and flushes the detectors. */
 void ih_track_flush(struct ih_track *t);
 const struct ih_track_stats *ih_track_stats(const struct ih_track *t);

@@ -1811,10 +1811,33 @@ static void test_fuzz_regress(void **state)
 	assert_true(n > 0);
 }
 
+/* ARP: not IP, but the sender's MAC and address are handed over (spoofed-flood attribution) */
+static void test_arp_sender(void **state)
+{
+	(void)state;
+	static const uint8_t f[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x08, 0x06,
+		0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01,             /* Ethernet/IPv4, request */
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 10, 77, 0, 10,          /* sender */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 10, 77, 0, 1,           /* target */
+	};
+	struct ih_pkt pkt;
+	assert_int_equal(ih_decode(IH_LINK_EN10MB, f, sizeof(f), sizeof(f), 1, &pkt), IH_DEC_SKIP_NOT_IP);
+	assert_true(pkt.has_arp);
+	assert_int_equal(pkt.arp_op, 1);
+	assert_int_equal(pkt.arp_sha[5], 0x02);
+	char a[IH_ADDR_STRLEN];
+	assert_string_equal(ih_addr_str(&pkt.arp_spa, a, sizeof(a)), "10.77.0.10");
+	/* cut inside the sender address: still not IP, and no ARP claim */
+	assert_int_equal(ih_decode(IH_LINK_EN10MB, f, 30, 30, 1, &pkt), IH_DEC_SKIP_NOT_IP);
+	assert_false(pkt.has_arp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo4_fields),
+		cmocka_unit_test(test_arp_sender),
 		cmocka_unit_test(test_echo6_fields),
 		cmocka_unit_test(test_null_frame),
 		cmocka_unit_test(test_bogus_wire_len),
