@@ -46,6 +46,8 @@ struct table {
 	uint32_t imask;   /* index slots - 1 */
 	uint32_t live, peak;
 	uint32_t scan;    /* background expiry cursor (records) */
+	uint32_t hwm;     /* records [0, hwm) have ever been used: scans and flushes stop there,
+			   * so a small capture never touches the pages of a big table */
 	uint64_t seed;
 	uint64_t evictions, expired;
 };
@@ -200,7 +202,7 @@ static void *table_any_victim(struct table *t)
 	void *oldest = NULL;
 	uint64_t oldest_ts = UINT64_MAX;
 	for (unsigned n = 0; n < PROBE_MAX; n++) {
-		void *r = rec_at(t, (t->scan + n) & t->mask);
+		void *r = rec_at(t, (t->scan + n) % (t->hwm ? t->hwm : 1));
 		if (*slot_of(t, r) != SLOT_USED)
 			continue;
 		uint64_t ts = last_of(t, r);
@@ -232,6 +234,8 @@ static void table_release(struct table *t, void *r)
 static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *key)
 {
 	uint32_t num = t->free[--t->nfree];
+	if (num >= t->hwm)
+		t->hwm = num + 1;
 	void *r = rec_at(t, num);
 	memset(r, 0, t->esize);
 	memcpy(r, key, t->keylen);
@@ -294,8 +298,8 @@ static bool host_idle(const struct ih_track *tr, const struct ih_host *h)
 static uint32_t scan_step(const struct table *t, uint64_t idle_ns)
 {
 	uint64_t half = idle_ns / 2000000000ull;
-	uint64_t n = ((uint64_t)t->mask + 1) / (half ? half : 1) + 1;
-	return n > t->mask + 1ull ? t->mask + 1 : (uint32_t)n;
+	uint64_t n = (uint64_t)t->hwm / (half ? half : 1) + 1;
+	return n > t->hwm ? t->hwm : (uint32_t)n;
 }
 
 static void scan_expired(struct ih_track *tr)
@@ -304,25 +308,25 @@ static void scan_expired(struct ih_track *tr)
 	if (sec == tr->scan_sec)
 		return;
 	tr->scan_sec = sec;
-	for (uint32_t n = scan_step(&tr->pairs, tr->cfg.pair_idle_ns); n; n--) {
+	for (uint32_t n = tr->pairs.hwm ? scan_step(&tr->pairs, tr->cfg.pair_idle_ns) : 0; n; n--) {
 		struct ih_pair *p = rec_at(&tr->pairs, tr->pairs.scan);
-		tr->pairs.scan = (tr->pairs.scan + 1) & tr->pairs.mask;
+		tr->pairs.scan = tr->pairs.scan + 1 >= tr->pairs.hwm ? 0 : tr->pairs.scan + 1;
 		if (p->slot == SLOT_USED && pair_idle(tr, p)) {
 			tr->pairs.expired++;
 			end_pair(tr, p);
 		}
 	}
-	for (uint32_t n = tr->convs.rec ? scan_step(&tr->convs, tr->cfg.conv_idle_ns) : 0; n; n--) {
+	for (uint32_t n = tr->convs.hwm ? scan_step(&tr->convs, tr->cfg.conv_idle_ns) : 0; n; n--) {
 		struct ih_conv *c = rec_at(&tr->convs, tr->convs.scan);
-		tr->convs.scan = (tr->convs.scan + 1) & tr->convs.mask;
+		tr->convs.scan = tr->convs.scan + 1 >= tr->convs.hwm ? 0 : tr->convs.scan + 1;
 		if (c->slot == SLOT_USED && conv_idle(tr, c)) {
 			tr->convs.expired++;
 			end_conv(tr, c);
 		}
 	}
-	for (uint32_t n = scan_step(&tr->hosts, tr->cfg.host_idle_ns); n; n--) {
+	for (uint32_t n = tr->hosts.hwm ? scan_step(&tr->hosts, tr->cfg.host_idle_ns) : 0; n; n--) {
 		struct ih_host *h = rec_at(&tr->hosts, tr->hosts.scan);
-		tr->hosts.scan = (tr->hosts.scan + 1) & tr->hosts.mask;
+		tr->hosts.scan = tr->hosts.scan + 1 >= tr->hosts.hwm ? 0 : tr->hosts.scan + 1;
 		if (h->slot == SLOT_USED && host_idle(tr, h)) {
 			tr->hosts.expired++;
 			end_host(tr, h);
@@ -935,7 +939,7 @@ void ih_track_arp(struct ih_track *tr, const struct ih_pkt *pkt)
 
 void ih_track_flush(struct ih_track *tr)
 {
-	for (uint32_t i = 0; tr->convs.rec && i <= tr->convs.mask; i++) {
+	for (uint32_t i = 0; tr->convs.rec && i < tr->convs.hwm; i++) {
 		struct ih_conv *c = rec_at(&tr->convs, i);
 		if (c->slot != SLOT_USED)
 			continue;
@@ -943,7 +947,7 @@ void ih_track_flush(struct ih_track *tr)
 			tr->convs.expired++;
 		end_conv(tr, c);
 	}
-	for (uint32_t i = 0; i <= tr->pairs.mask; i++) {
+	for (uint32_t i = 0; i < tr->pairs.hwm; i++) {
 		struct ih_pair *p = rec_at(&tr->pairs, i);
 		if (p->slot != SLOT_USED)
 			continue;
@@ -953,7 +957,7 @@ void ih_track_flush(struct ih_track *tr)
 			tr->pairs.expired++;
 		end_pair(tr, p);
 	}
-	for (uint32_t i = 0; i <= tr->hosts.mask; i++) {
+	for (uint32_t i = 0; i < tr->hosts.hwm; i++) {
 		struct ih_host *h = rec_at(&tr->hosts, i);
 		if (h->slot != SLOT_USED)
 			continue;
