@@ -1,6 +1,7 @@
 # Thin wrapper around Meson + Ninja; the real build is meson.build. Targets:
 #   make / make build   configure $(BUILD) if needed and build it
-#   make demo           analyse the bundled case capture: terminal summary + JSON lines in demo-out/
+#   make demo           analyse the bundled case capture: terminal summary, JSON lines and the HTML
+#                       report in demo-out/
 #   make check          every test, then every test again under ASan+UBSan; ends "N passed, N failed"
 #   make bench          synthetic 10M-packet captures: icmphound vs a bare libpcap loop (bench/run.sh)
 #   make fuzz           libFuzzer targets for FUZZ_SECONDS each (clang, $(FUZZ_BUILD))
@@ -38,9 +39,10 @@ demo: deps-build
 	@name=$$(basename $(DEMO_CAPTURE)); name=$${name%.*}; \
 	 $(BUILD)/icmphound analyze --format jsonl $(DEMO_CAPTURE) > $(DEMO_OUT)/$$name.jsonl; \
 	 echo "JSON lines: $(DEMO_OUT)/$$name.jsonl ($$(wc -l < $(DEMO_OUT)/$$name.jsonl) lines)"
-	@# ---- HTML report: goes here once `icmphound report` exists, e.g. ----
-	@# $(BUILD)/icmphound report --format html -o $(DEMO_OUT)/case_seed.html $(DEMO_CAPTURE)
-	@# echo "HTML report: $(DEMO_OUT)/case_seed.html"
+	@# ---- HTML report (issue 8): one self-contained page, charts included ----
+	@name=$$(basename $(DEMO_CAPTURE)); name=$${name%.*}; \
+	 $(BUILD)/icmphound report --html $(DEMO_OUT)/$$name.html $(DEMO_CAPTURE) && \
+	 echo "Open $(DEMO_OUT)/$$name.html in any browser: one self-contained page that loads nothing"
 
 check: deps
 	@scripts/check.sh

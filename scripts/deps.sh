@@ -19,12 +19,16 @@ BUILD_PKGS=(
   libcmocka-dev
 )
 # Tests, fuzzing and benchmarks: unit-test framework, peer tools that read or make captures,
-# the real tools the end-to-end tests run in network namespaces, and measuring helpers.
+# the real tools the end-to-end tests run in network namespaces, measuring helpers, and the
+# browser that renders the HTML report (tests/report/report_chromium.sh); the PostgreSQL server
+# that tests/store/pg_suite.sh runs as a private cluster for the store tests.
 TEST_PKGS=(
   libclang-rt-14-dev
   tcpdump tshark python3 iproute2 nftables
   nmap fping hping3 ptunnel-ng socat netcat-openbsd traceroute mtr-tiny iputils-ping
   valgrind time
+  chromium
+  postgresql
 )
 
 mode=full

@@ -11,6 +11,10 @@ static const struct {
 } commands[] = {
 	{ "analyze", ih_cmd_analyze, "read captures and report findings" },
 	{ "log", ih_cmd_log, "show the ICMP conversations or messages of captures" },
+	{ "watch", ih_cmd_watch, "capture live, report as it happens, name the process behind it" },
+	{ "explain", ih_cmd_explain, "walk through one incident: playbook, evidence, ATT&CK, narrative" },
+	{ "report", ih_cmd_report, "write the investigation as HTML (with charts) or Markdown" },
+	{ "hunt", ih_cmd_hunt, "search the recorded history: sweeps, lateral movement, hosts like an incident" },
 };
 
 static void usage(FILE *f)

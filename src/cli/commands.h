@@ -8,9 +8,14 @@ enum ih_exit {
 	IH_EXIT_OPEN = 2,        /* an input could not be opened, or its link type is unsupported */
 	IH_EXIT_READ = 3,        /* an input was truncated or corrupt; findings so far were written */
 	IH_EXIT_INTERNAL = 4,    /* out of memory, or the output could not be written */
+	IH_EXIT_STORE = 5,       /* the output was written but the store (--store) was not */
 };
 
 int ih_cmd_analyze(int argc, char **argv);
 int ih_cmd_log(int argc, char **argv);
+int ih_cmd_watch(int argc, char **argv);
+int ih_cmd_explain(int argc, char **argv);
+int ih_cmd_report(int argc, char **argv);
+int ih_cmd_hunt(int argc, char **argv);
 
 #endif

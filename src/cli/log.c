@@ -16,6 +16,8 @@
 
 #include "cli/commands.h"
 #include "cli/pipeline.h"
+#include "cli/progress.h"
+#include "cli/settings.h"
 #include "report/sink.h"
 
 #define BATCH 4096
@@ -362,6 +364,8 @@ static void usage(FILE *f)
 		"  -f, --format text|jsonl   readable lines (default) or JSON lines\n"
 		"  -o, --output FILE         write there instead of standard output\n"
 		"      --set KEY=VALUE       any option by name (see analyze --list-options)\n"
+		"      --config FILE         read options from this INI file (default location as for analyze)\n"
+		"      --no-config           read no config file\n"
 		"  -h, --help\n"
 		"\n"
 		"Exit status as for analyze: 0, 1 usage, 2 cannot open, 3 truncated or corrupt input.\n");
@@ -374,12 +378,14 @@ int ih_cmd_log(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "set", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "no-config", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ih_config cfg;
-	ih_config_default(&cfg);
-	cfg.track.conv_capacity = 1u << 16;
+	static struct ih_cli_settings settings;
+	memset(&settings, 0, sizeof(settings));
 	struct logger *lg = calloc(1, sizeof(*lg));
 	if (!lg)
 		return IH_EXIT_INTERNAL;
@@ -400,15 +406,14 @@ int ih_cmd_log(int argc, char **argv)
 			}
 			break;
 		case 'o': outpath = optarg; break;
-		case 's': {
-			char *eq = strchr(optarg, '=');
-			if (!eq || (*eq = '\0', !ih_config_set(&cfg, optarg, eq + 1, err, sizeof(err)))) {
-				fprintf(stderr, "icmphound log: %s\n", eq ? err : "--set wants KEY=VALUE");
+		case 's':
+			if (!ih_cli_set_arg(&settings, optarg, "log")) {
 				free(lg);
 				return IH_EXIT_USAGE;
 			}
 			break;
-		}
+		case 'C': settings.config_path = optarg; break;
+		case 'N': settings.no_config = true; break;
 		case 'h': usage(stdout); free(lg); return IH_EXIT_OK;
 		default: usage(stderr); free(lg); return IH_EXIT_USAGE;
 		}
@@ -418,8 +423,11 @@ int ih_cmd_log(int argc, char **argv)
 		free(lg);
 		return IH_EXIT_USAGE;
 	}
-	if (lg->packets)
-		cfg.track.conv_capacity = 0;
+	if (!ih_cli_configure(&settings, &cfg, "log")) {
+		free(lg);
+		return IH_EXIT_USAGE;
+	}
+	cfg.track.conv_capacity = lg->packets ? 0 : 1u << 16;
 	ih_config_fit_memory(&cfg);
 	struct ih_source *src = ih_source_open_files(argv + optind, (size_t)(argc - optind), err, sizeof(err));
 	if (!src) {
@@ -455,7 +463,11 @@ int ih_cmd_log(int argc, char **argv)
 		sink->on_flush = log_on_flush;
 		ih_track_add_detector(pl->track, sink);
 	}
-	enum ih_source_status st = ih_source_run(src, ih_pipeline_frame, pl, err, sizeof(err));
+	/* a progress bar on standard error for long reads (cli/progress.h) */
+	struct ih_progress *pg = ih_progress_new(src, ih_pipeline_frame, pl, IH_PROGRESS_AUTO);
+	enum ih_source_status st = pg ? ih_source_run(src, ih_progress_frame, pg, err, sizeof(err))
+				      : ih_source_run(src, ih_pipeline_frame, pl, err, sizeof(err));
+	ih_progress_done(pg);
 	ih_pipeline_finish(pl);
 	if (lg->jsonl) {
 		json_t *stats = ih_pipeline_stats(pl, src, st, st == IH_SRC_OK ? NULL : err);

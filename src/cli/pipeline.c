@@ -12,7 +12,18 @@ bool ih_pipeline_init(struct ih_pipeline *pl, const struct ih_config *cfg)
 	pl->reasm = ih_reasm_new(pl->cfg.reasm_slots, pl->cfg.reasm_max_len, pl->cfg.reasm_timeout_ns);
 	if (!pl->track || !pl->reasm)
 		return false;
+	/* detectors that read payload bytes: flow records carry none */
+	static const char *const payload_detectors[] = { "tunnel", "exfiltration", "large_payload" };
 	for (const struct ih_detector_entry *e = ih_detectors; e->name; e++) {
+		bool skip = false;
+		for (size_t k = 0; pl->cfg.flow_input && k < sizeof(payload_detectors) / sizeof(payload_detectors[0]); k++)
+			skip = skip || strcmp(e->name, payload_detectors[k]) == 0;
+		if (skip) {
+			if (pl->nnot_run < sizeof(pl->not_run) / sizeof(pl->not_run[0]))
+				pl->not_run[pl->nnot_run++] = e->name;
+			pl->not_run_reason = "conn.log has no payloads";
+			continue;
+		}
 		struct ih_detector *d = e->ctor(&pl->cfg, &pl->findings);
 		if (!d)
 			return false;
@@ -27,6 +38,21 @@ static void feed(struct ih_pipeline *pl, const struct ih_pkt *pkt)
 	if (pl->on_packet)
 		pl->on_packet(pl->on_packet_ctx, pkt);
 	ih_track_packet(pl->track, pkt);
+}
+
+void ih_pipeline_view(void *ctx, const struct ih_pkt *pkt, const char *file, uint64_t number)
+{
+	struct ih_pipeline *pl = ctx;
+	pl->frames++;
+	pl->bytes += pkt->wire_len;
+	pl->frame_no = number;
+	pl->frame_file = file;
+	if (!pl->first_ns || pkt->ts_ns < pl->first_ns)
+		pl->first_ns = pkt->ts_ns;
+	if (pkt->ts_ns > pl->last_ns)
+		pl->last_ns = pkt->ts_ns;
+	pl->dec[IH_DEC_OK]++;
+	feed(pl, pkt);
 }
 
 void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
@@ -139,6 +165,13 @@ json_t *ih_pipeline_stats(const struct ih_pipeline *pl, const struct ih_source *
 		if (pl->det[i]->add_stats)
 			pl->det[i]->add_stats(pl->det[i], dets);
 	json_object_set_new(o, "detectors", dets);
+	if (pl->nnot_run) {
+		json_t *nr = json_array();
+		for (unsigned i = 0; i < pl->nnot_run; i++)
+			json_array_append_new(nr, json_pack("{s:s,s:s}", "detector", pl->not_run[i], "reason",
+							    pl->not_run_reason ? pl->not_run_reason : ""));
+		json_object_set_new(o, "detectors_not_run", nr);
+	}
 	json_object_set_new(o, "memory_bytes", json_integer((json_int_t)ih_pipeline_memory(pl)));
 	json_object_set_new(o, "memory_cap_bytes", json_integer((json_int_t)pl->cfg.mem_cap));
 	json_object_set_new(o, "findings", json_integer((json_int_t)pl->findings.n));

@@ -31,6 +31,10 @@ struct ih_pipeline {
 	void *on_packet_ctx;
 	/* optional: hears of every frame that did not decode (truncated or malformed) */
 	void (*on_error)(void *ctx, enum ih_dec_result r);
+	/* detectors left out because the input cannot feed them (flows have no payloads) */
+	const char *not_run[8];
+	unsigned nnot_run;
+	const char *not_run_reason;
 };
 
 /* Builds tables and detectors from cfg (already filled and fitted). Returns false on
@@ -38,6 +42,10 @@ struct ih_pipeline {
 bool ih_pipeline_init(struct ih_pipeline *pl, const struct ih_config *cfg);
 /* The frame callback to hand to ih_source_run (ctx = the pipeline). */
 void ih_pipeline_frame(void *ctx, const struct ih_frame *fr);
+/* A packet view that did not come from a frame (a flow record turned into views, see
+ * source/zeek.h): counted as a frame that decoded, then tracked like one. `file` and `number`
+ * name where it came from (the file and line of the flow). ctx = the pipeline. */
+void ih_pipeline_view(void *ctx, const struct ih_pkt *pkt, const char *file, uint64_t number);
 /* Ends every record and flushes detectors; findings are then complete and sorted. */
 void ih_pipeline_finish(struct ih_pipeline *pl);
 /* The stats line ("type":"stats"). `src` may be NULL. */

@@ -73,6 +73,34 @@ void ih_config_default(struct ih_config *c)
 	c->large_min_count = 3;
 	c->large_benign_count = 8;
 	c->large_pmtu_count = 16;
+
+	c->lateral_window_ns = 3600 * NS_PER_S;
+	c->lateral_min_delay_ms = 500;
+	c->lateral_medium_hosts = 3;
+	c->lateral_high_hosts = 10;
+	c->lateral_scan_ports = 20;
+	c->lateral_capacity = 256;
+	c->lateral_targets = 512;
+	c->lateral_attempts = 256;
+	/* SSH, RPC (DCOM), NetBIOS session, SMB, RDP, VNC, WinRM over HTTP and HTTPS */
+	static const uint16_t admin_ports[] = { 22, 135, 139, 445, 3389, 5900, 5985, 5986 };
+	for (size_t i = 0; i < sizeof(admin_ports) / sizeof(admin_ports[0]); i++)
+		c->lateral_ports[c->nlateral_ports++] = admin_ports[i];
+
+	c->incident_suspicious_score = 10;
+	c->incident_malicious_score = 60;
+
+	c->history_days = 7;
+	c->history_max_queries = 20000;
+	c->volume_history_min_slots = 3;
+	c->volume_history_min_requests = 500;
+	c->volume_history_z = 5;
+	c->store_summary_capacity = 16384;
+	c->store_peer_capacity = 16384;
+
+	c->zeek_reorder_ns = 3600 * NS_PER_S;
+	c->zeek_max_views = 1000000;
+	c->zeek_pending = 65536;
 }
 
 /* Rough per-entry costs, kept in one place so that the budget and the tables agree. */
@@ -85,6 +113,7 @@ static uint64_t budget_of(const struct ih_config *c)
 	b += (uint64_t)c->sweep_capacity * c->sweep_targets * 36u;
 	b += (uint64_t)c->reasm_slots * (c->reasm_max_len + 8192u / 8u + 128u);
 	b += (uint64_t)c->volume_capacity * 320u + (uint64_t)c->volume_mac_capacity * 32u;
+	b += (uint64_t)c->lateral_capacity * ((uint64_t)c->lateral_targets * 2u * 40u + (uint64_t)c->lateral_attempts * 40u);
 	return b;
 }
 
@@ -104,6 +133,8 @@ void ih_config_fit_memory(struct ih_config *c)
 	}
 	while (budget_of(c) > room && c->sweep_capacity > 16)
 		c->sweep_capacity /= 2;
+	while (budget_of(c) > room && c->lateral_capacity > 16)
+		c->lateral_capacity /= 2;
 }
 
 static bool in_nets(const struct ih_cidr *nets, unsigned n, const struct ih_addr *a)
@@ -130,7 +161,7 @@ bool ih_config_is_monitor(const struct ih_config *c, const struct ih_addr *a)
 #include <stdio.h>
 #include <stdlib.h>
 
-enum opt_kind { OPT_U32, OPT_U64, OPT_SECS, OPT_MB, OPT_NETS };
+enum opt_kind { OPT_U32, OPT_U64, OPT_SECS, OPT_MB, OPT_NETS, OPT_PORTS };
 
 struct opt {
 	const char *key;
@@ -196,6 +227,28 @@ static const struct opt opts[] = {
 	  "home networks (CIDR, comma-separated; replaces the default list)" },
 	{ "monitor", OPT_NETS, offsetof(struct ih_config, monitors), offsetof(struct ih_config, nmonitors),
 	  "known monitoring hosts (CIDR, comma-separated)" },
+	O("lateral_window_s", OPT_SECS, lateral_window_ns, "connections this long after a sweep can be lateral movement"),
+	O("lateral_min_delay_ms", OPT_U32, lateral_min_delay_ms, "... and at least this long after the host was probed"),
+	O("lateral_medium_hosts", OPT_U32, lateral_medium_hosts, "swept hosts reached on an admin service for medium"),
+	O("lateral_high_hosts", OPT_U32, lateral_high_hosts, "swept hosts reached on an admin service for high"),
+	O("lateral_scan_ports", OPT_U32, lateral_scan_ports, "distinct ports on one swept host that make a port scan"),
+	O("lateral_capacity", OPT_U32, lateral_capacity, "sweeping sources the lateral detector follows at once"),
+	O("lateral_targets", OPT_U32, lateral_targets, "answered hosts remembered per sweeping source"),
+	O("lateral_attempts", OPT_U32, lateral_attempts, "connection attempts (host, port) remembered per source"),
+	{ "lateral_ports", OPT_PORTS, offsetof(struct ih_config, lateral_ports),
+	  offsetof(struct ih_config, nlateral_ports), "administrative services (ports, comma-separated)" },
+	O("incident_suspicious_score", OPT_U32, incident_suspicious_score, "incident score (0-100) for a suspicious verdict"),
+	O("incident_malicious_score", OPT_U32, incident_malicious_score, "incident score (0-100) for a malicious verdict"),
+	O("history_days", OPT_U32, history_days, "baselines from the store: same hour of day over this many days"),
+	O("history_max_queries", OPT_U32, history_max_queries, "questions one run may ask the store for baselines"),
+	O("volume_history_min_slots", OPT_U32, volume_history_min_slots, "recorded past days a host's own hourly baseline needs"),
+	O("volume_history_min_requests", OPT_U32, volume_history_min_requests, "ICMP requests a host sends in an hour before they are compared with its history"),
+	O("volume_history_z", OPT_U32, volume_history_z, "robust z-score above the host's history for a volume finding"),
+	O("store_summary_capacity", OPT_U32, store_summary_capacity, "host-hours summarised at once for the store"),
+	O("store_peer_capacity", OPT_U32, store_peer_capacity, "(home host, outside destination) pairs recorded per run"),
+	O("zeek_reorder_s", OPT_SECS, zeek_reorder_ns, "conn.log rows this far out of time order are still put in order"),
+	O("zeek_max_views", OPT_U32, zeek_max_views, "packet views one conn.log flow becomes, at most"),
+	O("zeek_pending", OPT_U32, zeek_pending, "conn.log flows held at once for reordering"),
 };
 #undef O
 
@@ -220,7 +273,7 @@ bool ih_config_set(struct ih_config *c, const char *key, const char *value, char
 			continue;
 		uint8_t *base = (uint8_t *)c;
 		uint64_t v = 0;
-		if (o->kind != OPT_NETS && !parse_u64(value, &v)) {
+		if (o->kind != OPT_NETS && o->kind != OPT_PORTS && !parse_u64(value, &v)) {
 			snprintf(err, errlen, "%s: '%s' is not a non-negative number", key, value);
 			return false;
 		}
@@ -270,6 +323,28 @@ bool ih_config_set(struct ih_config *c, const char *key, const char *value, char
 			*n = k;
 			return true;
 		}
+		case OPT_PORTS: {
+			uint16_t ports[IH_MAX_PORTS];
+			unsigned k = 0;
+			char buf[1024];
+			snprintf(buf, sizeof(buf), "%s", value);
+			for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok;
+			     tok = strtok_r(NULL, ", ", &save)) {
+				uint64_t pv;
+				if (k >= IH_MAX_PORTS) {
+					snprintf(err, errlen, "%s: more than %d ports", key, IH_MAX_PORTS);
+					return false;
+				}
+				if (!parse_u64(tok, &pv) || pv == 0 || pv > 65535) {
+					snprintf(err, errlen, "%s: '%s' is not a port (1-65535)", key, tok);
+					return false;
+				}
+				ports[k++] = (uint16_t)pv;
+			}
+			memcpy(base + o->off, ports, k * sizeof(ports[0]));
+			*(unsigned *)(base + o->off2) = k;
+			return true;
+		}
 		}
 	}
 	snprintf(err, errlen, "unknown option '%s'", key);
@@ -309,6 +384,77 @@ void ih_config_list(const struct ih_config *c, void *fp)
 			fprintf(f, "%s%s\n", n ? "  " : "-  ", o->what);
 			break;
 		}
+		case OPT_PORTS: {
+			char v[IH_MAX_PORTS * 6 + 1];
+			bool is_list;
+			const char *k, *w;
+			ih_config_option(c, i, &k, v, sizeof(v), &is_list, &w);
+			fprintf(f, "%-22s %s%s%s\n", o->key, v[0] ? v : "-", "  ", o->what);
+			break;
+		}
 		}
 	}
+}
+
+bool ih_config_option(const struct ih_config *c, size_t i, const char **key, char *val, size_t vlen,
+		      bool *is_list, const char **what)
+{
+	if (i >= sizeof(opts) / sizeof(opts[0]))
+		return false;
+	const struct opt *o = &opts[i];
+	const uint8_t *base = (const uint8_t *)c;
+	*key = o->key;
+	*what = o->what;
+	*is_list = o->kind == OPT_NETS || o->kind == OPT_PORTS;
+	if (!vlen)
+		return true;
+	val[0] = '\0';
+	switch (o->kind) {
+	case OPT_U32:
+		snprintf(val, vlen, "%u", *(const uint32_t *)(base + o->off));
+		break;
+	case OPT_U64:
+		snprintf(val, vlen, "%llu", (unsigned long long)*(const uint64_t *)(base + o->off));
+		break;
+	case OPT_SECS:
+		snprintf(val, vlen, "%llu", (unsigned long long)(*(const uint64_t *)(base + o->off) / 1000000000ull));
+		break;
+	case OPT_MB:
+		snprintf(val, vlen, "%llu", (unsigned long long)(*(const uint64_t *)(base + o->off) >> 20));
+		break;
+	case OPT_NETS: {
+		const struct ih_cidr *nets = (const struct ih_cidr *)(base + o->off);
+		unsigned n = *(const unsigned *)(base + o->off2);
+		size_t l = 0;
+		for (unsigned k = 0; k < n && l < vlen; k++) {
+			char b[IH_ADDR_STRLEN + 8];
+			int w = snprintf(val + l, vlen - l, "%s%s", k ? "," : "", ih_cidr_str(&nets[k], b, sizeof(b)));
+			if (w < 0)
+				break;
+			l += (size_t)w;
+		}
+		break;
+	}
+	case OPT_PORTS: {
+		const uint16_t *ports = (const uint16_t *)(base + o->off);
+		unsigned n = *(const unsigned *)(base + o->off2);
+		size_t l = 0;
+		for (unsigned k = 0; k < n && l < vlen; k++) {
+			int w = snprintf(val + l, vlen - l, "%s%u", k ? "," : "", ports[k]);
+			if (w < 0)
+				break;
+			l += (size_t)w;
+		}
+		break;
+	}
+	}
+	return true;
+}
+
+bool ih_config_is_admin_port(const struct ih_config *c, uint16_t port)
+{
+	for (unsigned i = 0; i < c->nlateral_ports; i++)
+		if (c->lateral_ports[i] == port)
+			return true;
+	return false;
 }

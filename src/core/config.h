@@ -1,5 +1,5 @@
 /* config.h — every tunable of an analysis, with defaults; filled from the command line
- * (and, later, an INI file). Detectors read their thresholds here and nowhere else. */
+ * and the INI file (core/config_file.h). Detectors read their thresholds here and nowhere else. */
 #ifndef IH_CONFIG_H
 #define IH_CONFIG_H
 
@@ -11,6 +11,9 @@
 #include "track/track.h"
 
 #define IH_MAX_NETS 32
+#define IH_MAX_PORTS 32
+
+struct ih_history;
 
 struct ih_config {
 	struct ih_track_config track;
@@ -82,6 +85,38 @@ struct ih_config {
 	uint32_t large_min_count;      /* large non-template payloads for low */
 	uint32_t large_benign_count;   /* large ordinary pings (fragmented) still a test */
 	uint32_t large_pmtu_count;     /* large ordinary unfragmented pings (path-MTU probes) */
+
+	/* lateral_movement: connections after a sweep to the hosts that answered it */
+	uint64_t lateral_window_ns;    /* connections this long after the sweep still count */
+	uint32_t lateral_min_delay_ms; /* ... and at least this long after the host was probed */
+	uint32_t lateral_medium_hosts; /* swept hosts reached on an admin service for medium */
+	uint32_t lateral_high_hosts;   /* ... for high */
+	uint32_t lateral_scan_ports;   /* distinct ports on one host that make it a port scan */
+	uint32_t lateral_capacity;     /* sources followed at once */
+	uint32_t lateral_targets;      /* answered hosts remembered per source */
+	uint32_t lateral_attempts;     /* (host, port) connection attempts remembered per source */
+	uint16_t lateral_ports[IH_MAX_PORTS]; /* administrative services (TCP/UDP ports) */
+	unsigned nlateral_ports;
+
+	/* incidents: verdict by score (0..100) */
+	uint32_t incident_suspicious_score; /* score for "suspicious" */
+	uint32_t incident_malicious_score;  /* score for "malicious" */
+
+	/* history (the store, `analyze --store`): baselines from earlier runs */
+	const struct ih_history *history; /* NULL without a store (core/history.h) */
+	uint32_t history_days;         /* same hour of day over this many past days */
+	uint32_t history_max_queries;  /* questions a run may ask the store; more are "unknown" */
+	uint32_t volume_history_min_slots;   /* recorded past days needed for a host's own baseline */
+	uint32_t volume_history_min_requests; /* ICMP requests a host sends in one hour before it is compared */
+	uint32_t volume_history_z;     /* robust z-score ((x - median) / 1.4826 MAD) to exceed */
+	uint32_t store_summary_capacity; /* host-hours summarised at once for the store */
+	uint32_t store_peer_capacity;  /* (home host, outside destination) pairs recorded per run */
+
+	/* Zeek conn.log input: flows become packet views (src/source/zeek_conn.c) */
+	bool flow_input;               /* the input is flows: payload-based detectors do not run */
+	uint64_t zeek_reorder_ns;      /* rows this much out of time order are still put in order */
+	uint32_t zeek_max_views;       /* packet views one flow becomes, at most */
+	uint32_t zeek_pending;         /* flows held for reordering at once */
 };
 
 void ih_config_default(struct ih_config *c);
@@ -96,5 +131,12 @@ bool ih_config_is_monitor(const struct ih_config *c, const struct ih_addr *a);
 bool ih_config_set(struct ih_config *c, const char *key, const char *value, char *err, size_t errlen);
 /* Prints every key with its current value and description, one a line. */
 void ih_config_list(const struct ih_config *c, void *fp /* FILE * */);
+/* The i-th option (0-based, in the order ih_config_list prints them): its key, its current
+ * value as ih_config_set would accept it (into val), whether it is a list, and its description.
+ * Returns false past the last option. */
+bool ih_config_option(const struct ih_config *c, size_t i, const char **key, char *val, size_t vlen,
+		      bool *is_list, const char **what);
+/* Is `port` one of cfg->lateral_ports? */
+bool ih_config_is_admin_port(const struct ih_config *c, uint16_t port);
 
 #endif

@@ -194,6 +194,13 @@ struct ih_pkt {
 	uint16_t sport, dport;
 	uint8_t tcp_flags;           /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
 	uint32_t l4_payload_len;
+
+	/* Views made from a flow record (Zeek conn.log, src/source/zeek_conn.c), not a frame:
+	 * payload_len is 0 (no bytes were kept), payload_wire_len the flow's mean, the template is
+	 * unknown; flow_start marks the first view of its flow (timing is known for flow starts
+	 * only: the tracker's request series takes those). ih_decode leaves both false. */
+	bool from_flow;
+	bool flow_start;
 };
 
 enum { IH_TCP_FIN = 0x01, IH_TCP_SYN = 0x02, IH_TCP_RST = 0x04, IH_TCP_ACK = 0x10 };

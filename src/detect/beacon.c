@@ -46,6 +46,7 @@ struct series_result {
 	uint32_t requests, tpl_default, tpl_none; /* requests in the series, by template */
 	double first_ms, last_ms; /* event times relative to the oldest request in the ring */
 	struct ih_beacon_score sc;
+	uint32_t gaps_ms[N_REQ];  /* the gaps between its events, in order (evidence "gaps_ms") */
 };
 
 /* Scores the requests with index in `sel` (times ms, sizes). */
@@ -81,6 +82,8 @@ static void score_series(const struct ih_config *cfg, const double *t, const uin
 		prev = ti;
 	}
 	r->events = nev;
+	for (uint32_t i = 0; i + 1 < nev; i++)
+		r->gaps_ms[i] = gaps[i];
 	r->ok = false;
 	if (nev < 2 || nev < cfg->beacon_min_events)
 		return;
@@ -220,6 +223,11 @@ static void beacon_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	json_object_set_new(ev, "scored_span_s", json_real(ih_round3((best.last_ms - best.first_ms) / 1000.0)));
 	json_object_set_new(ev, "echo_id_changes", json_integer(p->id_changes));
 	json_object_set_new(ev, "series_payload", json_string(ih_pkind_name(kind)));
+	/* the gaps themselves (at most IH_PAIR_SERIES), for a reader or a chart to check */
+	json_t *gl = json_array();
+	for (uint32_t i = 0; i + 1 < best.events; i++)
+		json_array_append_new(gl, json_integer(best.gaps_ms[i]));
+	json_object_set_new(ev, "gaps_ms", gl);
 	if (v.monitor)
 		json_object_set_new(ev, "monitoring_host", json_true());
 	ih_pview_evidence(&v, ev);

@@ -44,6 +44,7 @@ struct ih_detector *ih_detector_persistent(const struct ih_config *cfg, struct i
 struct ih_detector *ih_detector_volume(const struct ih_config *cfg, struct ih_findings *out);
 struct ih_detector *ih_detector_large_payload(const struct ih_config *cfg, struct ih_findings *out);
 struct ih_detector *ih_detector_external(const struct ih_config *cfg, struct ih_findings *out);
+struct ih_detector *ih_detector_lateral(const struct ih_config *cfg, struct ih_findings *out);
 
 /* The registry of all detectors, in the order they run; NULL-terminated. */
 extern const struct ih_detector_entry {

@@ -11,9 +11,16 @@
  *           requests or more; large_min_count large payloads that match no tool
  *
  * one strong or two weak signals make it low, two strong medium. Evaluated per pair record
- * when it ends. ATT&CK: T1095 when low or above. */
+ * when it ends. ATT&CK: T1095 when low or above.
+ *
+ * With history (the store), the destination's past is asked once per pair: the evidence says
+ * "first_seen_destination" (true: this home host never sent ICMP requests to it in any earlier
+ * recording; false, with when it first did). A new destination is one more weak signal, but only
+ * next to another signal: on its own it never raises an inventory line above info (every
+ * destination is new once). */
 #include <stdlib.h>
 
+#include "core/history.h"
 #include "detect/covert.h"
 #include "detect/detector.h"
 
@@ -58,6 +65,15 @@ static void external_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 		weak++;
 		json_array_append_new(sig, json_string("large_payloads"));
 	}
+	int seen = -1;
+	uint64_t seen_first = 0;
+	const struct ih_history *hist = cfg->history;
+	if (hist && hist->peer_seen)
+		seen = hist->peer_seen(hist->ctx, v.inside, v.peer, p->first_ns, &seen_first);
+	if (seen == 0 && (strong || weak)) {
+		weak++;
+		json_array_append_new(sig, json_string("first_seen_destination"));
+	}
 	enum ih_sev sev = IH_SEV_INFO;
 	if (strong >= 2)
 		sev = IH_SEV_MEDIUM;
@@ -80,6 +96,12 @@ static void external_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	json_object_set_new(ev, "bytes_out", json_integer((json_int_t)p->bytes_out));
 	json_object_set_new(ev, "bytes_in", json_integer((json_int_t)p->bytes_in));
 	json_object_set_new(ev, "duration_s", json_real(ih_round3((double)(p->last_ns - p->first_ns) / 1e9)));
+	if (seen >= 0)
+		json_object_set_new(ev, "first_seen_destination", json_boolean(seen == 0));
+	if (seen == 1) {
+		char t[40];
+		json_object_set_new(ev, "destination_first_seen", json_string(ih_time_str(seen_first, t, sizeof(t))));
+	}
 	ih_pview_evidence(&v, ev);
 
 	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN];

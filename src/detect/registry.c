@@ -12,6 +12,7 @@ const struct ih_detector_entry ih_detectors[] = {
 	{ "volume_anomaly", ih_detector_volume, "floods against a destination, spoofed or not" },
 	{ "large_payload", ih_detector_large_payload, "payloads larger than ordinary tools send" },
 	{ "external_icmp", ih_detector_external, "ICMP to destinations outside the home networks" },
+	{ "lateral_movement", ih_detector_lateral, "connections to the hosts that answered a sweep, soon after it" },
 	{ NULL, NULL, NULL },
 };
 

@@ -414,7 +414,7 @@ static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct 
 	if (!t) {
 		r->overflow++;
 		s->target_overflows++;
-		ih_hll_add(r->hll, SWEEP_HLL, XXH3_64bits_withSeed(dst, sizeof(*dst), s->seed));
+		ih_hll_add(r->hll, SWEEP_HLL, ih_hll_hash(dst, sizeof(*dst)));
 		return;
 	}
 	if (t->probes == 0) {

@@ -27,12 +27,26 @@
  * The victim only answers and is never a finding's src. Severity: low; medium at ten times
  * volume_min_pps or volume_min_packets, or spoofed; high at a hundred times, or spoofed at ten.
  *
+ * History (ih_config.history, from the store): when the dominant sender has a baseline of its
+ * own (the ICMP requests it sent in the same hour of day on volume_history_min_slots of the past
+ * history_days days), the flood must also exceed it: volume_ratio times its median and
+ * volume_history_z robust z-scores ((x - median) / 1.4826 MAD) above it; a host that does this
+ * every day at this hour is not reported. And with history, every home host's requests are
+ * counted per hour (a table of 2 x volume_capacity senders): an hour with
+ * volume_history_min_requests or more that exceeds the host's own baseline the same way is a
+ * volume_anomaly of its own, "baseline":"own_history" (the seed's "unusual ICMP volume from a
+ * single host ... exceeds normal baseline"), even under the flood floor: low (medium at ten
+ * times the ratio and the requests), info when it looks like a ping left running (one or two
+ * destinations, ordinary payloads only). Answers and errors are not counted: they follow other
+ * hosts' traffic. Without history none of this runs.
+ *
  * ATT&CK: T1498 Network Denial of Service, T1498.001 Direct Network Flood. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
+#include "core/history.h"
 #include "detect/covert.h"
 #include "detect/detector.h"
 #include "track/hll.h"
@@ -75,8 +89,23 @@ struct macent {
 	uint64_t last_ns;
 };
 
+/* A home host's ICMP in one hour (only with history). */
+struct sender {
+	struct ih_addr addr; /* key */
+	uint8_t used;
+	bool flood;          /* named as the sender of a flood finding in this hour */
+	uint64_t hour;       /* hours since the epoch */
+	uint64_t pkts, ordinary, first_ns, last_ns;
+	uint32_t ndst;       /* distinct destinations, exact up to 2 */
+	struct ih_addr dst[2], lo, hi;
+	bool many, mixed;
+};
+
 struct volume {
 	const struct ih_config *cfg;
+	struct sender *snd;  /* NULL without history */
+	uint32_t smask;
+	uint64_t snd_evictions, history_findings, history_suppressed;
 	struct victim *v;
 	uint32_t vmask;
 	struct macent *macs;
@@ -205,6 +234,52 @@ static void sort_top(struct victim *v)
 		}
 }
 
+/* ---------------------------------------------------------------- history */
+
+struct hist_check {
+	struct ih_host_baseline b;
+	bool known;      /* enough recorded days for a baseline */
+	bool exceeds;
+	double ratio, z;
+	uint64_t x;
+};
+
+/* Compares x, requests `host` sent in the hour of ts_ns, with its own history. False when there
+ * is no history to ask. */
+static bool history_check(const struct ih_config *cfg, const struct ih_addr *host, uint64_t ts_ns, uint64_t x,
+			  struct hist_check *hc)
+{
+	const struct ih_history *h = cfg->history;
+	memset(hc, 0, sizeof(*hc));
+	if (!h || !h->host_hour || !h->host_hour(h->ctx, host, ts_ns, &hc->b))
+		return false;
+	hc->x = x;
+	hc->known = hc->b.slots >= cfg->volume_history_min_slots && hc->b.slots > 0;
+	double med = hc->b.median_requests, mad = 1.4826 * hc->b.mad_requests;
+	hc->ratio = (double)x / (med > 1 ? med : 1);
+	hc->z = ((double)x - med) / (mad > 1 ? mad : 1);
+	hc->exceeds = hc->ratio >= (cfg->volume_ratio ? cfg->volume_ratio : 1) && hc->z >= cfg->volume_history_z;
+	return true;
+}
+
+static json_t *history_json(const struct ih_config *cfg, const struct hist_check *hc)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "days", json_integer(cfg->history ? cfg->history->days : 0));
+	json_object_set_new(o, "recorded_days", json_integer(hc->b.slots));
+	json_object_set_new(o, "active_days", json_integer(hc->b.active_slots));
+	json_object_set_new(o, "median_requests_per_hour", json_real(ih_round3(hc->b.median_requests)));
+	json_object_set_new(o, "mad_requests_per_hour", json_real(ih_round3(hc->b.mad_requests)));
+	json_object_set_new(o, "max_requests_per_hour", json_integer((json_int_t)hc->b.max_requests));
+	json_object_set_new(o, "this_hour_requests", json_integer((json_int_t)hc->x));
+	json_object_set_new(o, "ratio", json_real(ih_round3(hc->ratio)));
+	json_object_set_new(o, "robust_z", json_real(ih_round3(hc->z)));
+	json_object_set_new(o, "exceeds", json_boolean(hc->exceeds));
+	return o;
+}
+
+static struct sender *sender_find(struct volume *s, const struct ih_addr *a);
+
 static void evaluate(struct ih_detector *d, struct victim *v)
 {
 	struct volume *s = d->state;
@@ -234,6 +309,19 @@ static void evaluate(struct ih_detector *d, struct victim *v)
 		return;
 	if (pop_ok && peak < ratio * (pop_med > 1 ? pop_med : 1))
 		return;
+	/* the sender's own history: requests per hour of the flood, against the same hour of
+	 * the past days */
+	struct hist_check hc;
+	bool hist = false;
+	if (single && cfg->history) {
+		uint64_t span = v->last_ns > v->first_ns ? v->last_ns - v->first_ns : 0;
+		uint64_t hours = span / (3600ull * 1000000000ull) + 1;
+		hist = history_check(cfg, &v->top[0].addr, v->burst_first_ns, top_lo / hours, &hc) && hc.known;
+		if (hist && !hc.exceeds) {
+			s->history_suppressed++;
+			return;
+		}
+	}
 
 	enum ih_sev sev = IH_SEV_LOW;
 	uint64_t min_pps = cfg->volume_min_pps, min_pk = cfg->volume_min_packets;
@@ -323,6 +411,8 @@ static void evaluate(struct ih_detector *d, struct victim *v)
 		json_object_set_new(base, "population_median_peak_pps", json_real(ih_round3(pop_med)));
 		json_object_set_new(base, "population_hosts", json_integer(s->pop_n));
 	}
+	if (hist)
+		json_object_set_new(base, "sender_history", history_json(cfg, &hc));
 	json_object_set_new(base, "min_pps", json_integer(cfg->volume_min_pps));
 	json_object_set_new(base, "ratio", json_integer(cfg->volume_ratio));
 	json_object_set_new(ev, "baseline", base);
@@ -336,6 +426,11 @@ static void evaluate(struct ih_detector *d, struct victim *v)
 				   ih_addr_str(&src, b, sizeof(b)), ih_addr_str(&v->addr, a, sizeof(a)),
 				   (unsigned long long)v->reqs, v->peak_pps, v->burst_secs);
 	s->findings++;
+	if (s->snd && !spoofed) {
+		struct sender *sd = sender_find(s, &src);
+		if (sd)
+			sd->flood = true;
+	}
 	ih_findings_add(d->out, f);
 }
 
@@ -396,6 +491,148 @@ static void top_add(struct victim *v, const struct ih_addr *a)
 	t->addr = *a;
 }
 
+/* ---------------------------------------------------------------- senders (with history) */
+
+#define NS_PER_HOUR (3600ull * 1000000000ull)
+#define SPROBE 16 /* senders: every home host that asks is one, so a longer window than victims' */
+
+static uint32_t sslot(const struct volume *s, const struct ih_addr *a)
+{
+	return (uint32_t)XXH3_64bits_withSeed(a, sizeof(*a), s->seed ^ 0x5e4d) & s->smask;
+}
+
+static struct sender *sender_find(struct volume *s, const struct ih_addr *a)
+{
+	uint32_t i = sslot(s, a);
+	for (unsigned n = 0; n < SPROBE && n <= s->smask; n++, i = (i + 1) & s->smask) {
+		struct sender *sd = &s->snd[i];
+		if (!sd->used)
+			return NULL;
+		if (ih_addr_eq(&sd->addr, a))
+			return sd;
+	}
+	return NULL;
+}
+
+/* One host's hour: a finding when it exceeds the host's own history. */
+static void sender_evaluate(struct ih_detector *d, struct sender *sd)
+{
+	struct volume *s = d->state;
+	const struct ih_config *cfg = s->cfg;
+	if (sd->flood || sd->pkts < cfg->volume_history_min_requests || !sd->pkts)
+		return;
+	if (sd->ndst == 1 && !sd->many) {
+		/* a flood still being counted will speak for this host */
+		const struct victim *v = victim_find(s, &sd->dst[0]);
+		if (v && v->burst && ih_addr_eq(&v->top[0].addr, &sd->addr))
+			return;
+	}
+	struct hist_check hc;
+	if (!history_check(cfg, &sd->addr, sd->first_ns, sd->pkts, &hc) || !hc.known || !hc.exceeds)
+		return;
+	bool pinglike = !sd->many && sd->ndst <= 2 && sd->ordinary == sd->pkts;
+	uint32_t ratio = cfg->volume_ratio ? cfg->volume_ratio : 1;
+	enum ih_sev sev = pinglike ? IH_SEV_INFO : IH_SEV_LOW;
+	if (!pinglike && hc.ratio >= 10.0 * ratio && sd->pkts >= 10ull * cfg->volume_history_min_requests)
+		sev = IH_SEV_MEDIUM;
+	double conf = 0.5 + (hc.b.slots >= cfg->history->days ? 0.2 : 0.1) + (hc.ratio >= 10.0 * ratio ? 0.15 : 0);
+	struct ih_finding *f = ih_finding_new("volume_anomaly", sev, conf, &sd->addr, sd->first_ns, sd->last_ns);
+	if (!f)
+		return;
+	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN + 8], t[40];
+	if (sd->ndst == 1 && !sd->many) {
+		ih_finding_set_dst_addr(f, &sd->dst[0]);
+	} else if (sd->lo.family && !sd->mixed) {
+		struct ih_cidr c;
+		ih_cidr_cover(&sd->lo, &sd->hi, &c);
+		ih_finding_set_dst_str(f, ih_cidr_str(&c, b, sizeof(b)));
+	} else {
+		ih_finding_set_dst_str(f, "*");
+	}
+	json_t *ev = f->evidence;
+	json_object_set_new(ev, "baseline", json_string("own_history"));
+	snprintf(t, sizeof(t), "%02u:00Z", (unsigned)(sd->hour % 24));
+	json_object_set_new(ev, "hour", json_string(t));
+	json_object_set_new(ev, "requests", json_integer((json_int_t)sd->pkts));
+	if (sd->many)
+		json_object_set_new(ev, "destinations_at_least", json_integer(3));
+	else
+		json_object_set_new(ev, "destinations", json_integer(sd->ndst));
+	json_object_set_new(ev, "ordinary_share", json_real(ih_round3((double)sd->ordinary / (double)sd->pkts)));
+	json_object_set_new(ev, "history", history_json(cfg, &hc));
+	ih_finding_summary(f, "%s sent %llu ICMP requests in the hour from %s, %.0f times its usual %.0f (median of %u recorded days at that hour)",
+			   ih_addr_str(&sd->addr, a, sizeof(a)), (unsigned long long)sd->pkts, t, hc.ratio,
+			   hc.b.median_requests, hc.b.slots);
+	s->history_findings++;
+	s->findings++;
+	ih_findings_add(d->out, f);
+}
+
+static void sender_count(struct ih_detector *d, const struct ih_event *ev)
+{
+	struct volume *s = d->state;
+	const struct ih_pkt *pkt = ev->pkt;
+	/* requests: what the host chose to send (its answers and errors follow others' traffic) */
+	if (ev->to_client || !ih_icmp_is_probe(pkt->icmp_class) || !ih_config_is_home(s->cfg, &pkt->src))
+		return;
+	uint64_t hour = pkt->ts_ns / NS_PER_HOUR;
+	uint32_t i = sslot(s, &pkt->src);
+	struct sender *sd = NULL, *oldest = NULL;
+	for (unsigned n = 0; n < SPROBE && n <= s->smask; n++, i = (i + 1) & s->smask) {
+		struct sender *c = &s->snd[i];
+		if (!c->used || ih_addr_eq(&c->addr, &pkt->src)) {
+			sd = c;
+			break;
+		}
+		if (!oldest || c->last_ns < oldest->last_ns)
+			oldest = c;
+	}
+	if (!sd) {
+		s->snd_evictions++;
+		sender_evaluate(d, oldest);
+		oldest->used = 0;
+		sd = oldest;
+	}
+	if (sd->used && hour > sd->hour) {
+		sender_evaluate(d, sd);
+		sd->used = 0;
+	}
+	if (!sd->used) {
+		memset(sd, 0, sizeof(*sd));
+		sd->used = 1;
+		sd->addr = pkt->src;
+		sd->hour = hour;
+		sd->first_ns = pkt->ts_ns;
+	}
+	sd->pkts++;
+	if (pkt->ts_ns > sd->last_ns)
+		sd->last_ns = pkt->ts_ns;
+	/* only echo carries a free-form payload; the other requests are the protocol's own fields */
+	if (pkt->icmp_class != IH_ICMP_ECHO_REQ || ev->tpl == IH_TPL_UNKNOWN ||
+	    (ev->tpl != IH_TPL_NONE && ih_tpl_is_default(ev->tpl)))
+		sd->ordinary++;
+	/* the range the destinations span (v4 and v6 mixed: none) */
+	if (!sd->lo.family) {
+		sd->lo = sd->hi = pkt->dst;
+	} else if (pkt->dst.family != sd->lo.family) {
+		sd->mixed = true;
+	} else {
+		if (ih_addr_cmp(&pkt->dst, &sd->lo) < 0)
+			sd->lo = pkt->dst;
+		if (ih_addr_cmp(&pkt->dst, &sd->hi) > 0)
+			sd->hi = pkt->dst;
+	}
+	if (sd->many)
+		return;
+	for (uint32_t k = 0; k < sd->ndst; k++)
+		if (ih_addr_eq(&sd->dst[k], &pkt->dst))
+			return;
+	if (sd->ndst < 2)
+		sd->dst[sd->ndst++] = pkt->dst;
+	else
+		sd->many = true;
+}
+
 /* ARP says which IPv4 address a hardware address claims: the sender of a spoofed flood is
  * usually found this way (it had to ARP for its router before flooding). */
 static void volume_on_arp(struct ih_detector *d, const struct ih_pkt *pkt)
@@ -410,6 +647,8 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	const struct ih_config *cfg = s->cfg;
 	const struct ih_pkt *pkt = ev->pkt;
 	enum ih_icmp_class c = pkt->icmp_class;
+	if (s->snd)
+		sender_count(d, ev);
 	if (ev->to_client) {
 		if (!ih_icmp_is_answer(c))
 			return;
@@ -457,7 +696,7 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	}
 	if (v->sec_reqs >= cfg->volume_min_pps)
 		v->burst_last_ns = ts;
-	ih_hll_add(v->hll, VHLL, XXH3_64bits_withSeed(&pkt->src, sizeof(pkt->src), s->seed ^ 0x5c));
+	ih_hll_add(v->hll, VHLL, ih_hll_hash(&pkt->src, sizeof(pkt->src)));
 	top_add(v, &pkt->src);
 	if (pkt->has_mac || pkt->src_mac[0] || pkt->src_mac[1]) {
 		if (!v->has_mac) {
@@ -494,6 +733,12 @@ static void volume_on_flush(struct ih_detector *d)
 			evaluate(d, &s->v[i]);
 			memset(&s->v[i], 0, sizeof(s->v[i]));
 		}
+	/* after the victims: a host named by a flood finding is not reported twice */
+	for (uint32_t i = 0; s->snd && i <= s->smask; i++)
+		if (s->snd[i].used) {
+			sender_evaluate(d, &s->snd[i]);
+			memset(&s->snd[i], 0, sizeof(s->snd[i]));
+		}
 }
 
 static void volume_add_stats(struct ih_detector *d, json_t *stats)
@@ -508,6 +753,14 @@ static void volume_add_stats(struct ih_detector *d, json_t *stats)
 	json_object_set_new(o, "population_hosts", json_integer(s->pop_n));
 	json_object_set_new(o, "skipped_as_tunnel", json_integer((json_int_t)s->tunnels_skipped));
 	json_object_set_new(o, "findings", json_integer((json_int_t)s->findings));
+	if (s->snd) {
+		json_t *h = json_object();
+		json_object_set_new(h, "senders_capacity", json_integer(s->smask + 1));
+		json_object_set_new(h, "sender_evictions", json_integer((json_int_t)s->snd_evictions));
+		json_object_set_new(h, "findings", json_integer((json_int_t)s->history_findings));
+		json_object_set_new(h, "floods_within_history", json_integer((json_int_t)s->history_suppressed));
+		json_object_set_new(o, "history", h);
+	}
 	json_object_set_new(stats, "volume_anomaly", o);
 }
 
@@ -515,7 +768,8 @@ static size_t volume_memory(struct ih_detector *d)
 {
 	struct volume *s = d->state;
 	return sizeof(*s) + ((size_t)s->vmask + 1) * sizeof(struct victim) +
-	       ((size_t)s->mmask + 1) * sizeof(struct macent);
+	       ((size_t)s->mmask + 1) * sizeof(struct macent) +
+	       (s->snd ? ((size_t)s->smask + 1) * sizeof(struct sender) : 0);
 }
 
 static void volume_destroy(struct ih_detector *d)
@@ -524,6 +778,7 @@ static void volume_destroy(struct ih_detector *d)
 	if (s) {
 		free(s->v);
 		free(s->macs);
+		free(s->snd);
 		free(s);
 	}
 }
@@ -544,8 +799,13 @@ struct ih_detector *ih_detector_volume(const struct ih_config *cfg, struct ih_fi
 	s->seed = cfg->track.seed ? cfg->track.seed ^ 0x701ull : (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull;
 	s->v = calloc(vc, sizeof(*s->v));
 	s->macs = calloc(mc, sizeof(*s->macs));
+	if (cfg->history) {
+		/* twice volume_capacity slots: at most half full before windows fill and evict */
+		s->smask = vc * 2 - 1;
+		s->snd = calloc((size_t)vc * 2, sizeof(*s->snd));
+	}
 	d->state = s;
-	if (!s->v || !s->macs) {
+	if (!s->v || !s->macs || (cfg->history && !s->snd)) {
 		volume_destroy(d);
 		free(d);
 		return NULL;

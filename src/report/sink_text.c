@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/incident.h"
 #include "report/sink.h"
 
 static const char *sev_color(enum ih_sev s)
@@ -33,6 +34,39 @@ static json_int_t geti(json_t *o, const char *k)
 
 bool ih_sink_text(FILE *out, const struct ih_findings *fs, json_t *stats, bool color)
 {
+	return ih_sink_text_report(out, fs, NULL, stats, color, false);
+}
+
+/* The incidents, most severe first (their order); benign ones only when asked. */
+static void incidents(FILE *out, const struct ih_incidents *is, bool color, bool all)
+{
+	size_t shown = 0, hidden = 0, bad = 0;
+	for (size_t i = 0; i < is->n; i++) {
+		if (is->v[i].verdict != IH_VERDICT_BENIGN)
+			bad++;
+		else if (!all)
+			hidden++;
+	}
+	if (!is->n)
+		return;
+	fprintf(out, "%zu incident%s (%zu suspicious or malicious):\n\n", is->n, is->n == 1 ? "" : "s", bad);
+	for (size_t i = 0; i < is->n; i++) {
+		if (is->v[i].verdict == IH_VERDICT_BENIGN && !all)
+			continue;
+		ih_incident_line(out, &is->v[i], color);
+		shown++;
+	}
+	if (hidden)
+		fprintf(out, "%s  %zu benign incident%s (informational findings only) not shown: --all shows them\n",
+			shown ? "\n" : "", hidden, hidden == 1 ? "" : "s");
+	if (shown)
+		fprintf(out, "\n  `icmphound explain INCIDENT_ID FILE...` walks through one investigation.\n");
+	fprintf(out, "\n");
+}
+
+bool ih_sink_text_report(FILE *out, const struct ih_findings *fs, const struct ih_incidents *is, json_t *stats,
+			 bool color, bool all)
+{
 	const char *reset = color ? "\033[0m" : "";
 	struct ih_finding **v = NULL;
 	if (fs->n) {
@@ -53,6 +87,8 @@ bool ih_sink_text(FILE *out, const struct ih_findings *fs, json_t *stats, bool c
 	if (t0 && t1)
 		fprintf(out, " from %s to %s", t0, t1);
 	fprintf(out, "\n\n");
+	if (is)
+		incidents(out, is, color, all);
 	if (!fs->n)
 		fprintf(out, "No findings.\n");
 	else

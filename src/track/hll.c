@@ -3,6 +3,12 @@
 #include "track/hll.h"
 
 #include <math.h>
+#include <xxhash.h>
+
+uint64_t ih_hll_hash(const void *item, size_t len)
+{
+	return XXH3_64bits_withSeed(item, len, 0x1c3b9f5d2e4a6071ull);
+}
 
 void ih_hll_add(uint8_t *regs, unsigned m, uint64_t hash)
 {

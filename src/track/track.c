@@ -474,7 +474,7 @@ uint32_t ih_host_ndst(const struct ih_host *h)
 	return v < IH_HOST_SMALLSET + 1 ? IH_HOST_SMALLSET + 1 : v;
 }
 
-static void host_add_dst(struct ih_track *tr, struct ih_host *h, const struct ih_addr *dst)
+static void host_add_dst(struct ih_host *h, const struct ih_addr *dst)
 {
 	if (!h->dst_overflow) {
 		for (uint32_t i = 0; i < h->ndst_small; i++)
@@ -487,9 +487,9 @@ static void host_add_dst(struct ih_track *tr, struct ih_host *h, const struct ih
 		h->dst_overflow = true;
 		for (uint32_t i = 0; i < h->ndst_small; i++)
 			ih_hll_add(h->hll, IH_HLL_REGS,
-				   XXH3_64bits_withSeed(&h->dst_small[i], sizeof(*dst), tr->seed));
+				   ih_hll_hash(&h->dst_small[i], sizeof(*dst)));
 	}
-	ih_hll_add(h->hll, IH_HLL_REGS, XXH3_64bits_withSeed(dst, sizeof(*dst), tr->seed));
+	ih_hll_add(h->hll, IH_HLL_REGS, ih_hll_hash(dst, sizeof(*dst)));
 }
 
 static void host_count(struct ih_host *h, const struct ih_pkt *pkt)
@@ -668,14 +668,24 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 {
 	const struct ih_pkt *pkt = ev->pkt;
 	uint32_t len = pkt->payload_wire_len;
-	if (p->probes) {
-		uint64_t gap = pkt->ts_ns > p->last_probe_ns ? pkt->ts_ns - p->last_probe_ns : 0;
+	/* a flow's views after its first are spread over its duration by guess: only flow starts
+	 * have a real time, so only they enter the timing series */
+	bool series = !pkt->from_flow || pkt->flow_start;
+	if (p->probes && series) {
+		uint64_t prev = pkt->from_flow ? p->first_probe_ns + (uint64_t)p->last_start_ms * 1000000ull : p->last_probe_ns;
+		uint64_t gap = pkt->ts_ns > prev ? pkt->ts_ns - prev : 0;
 		uint64_t ms = gap / 1000000ull;
 		p->gaps_ms[p->nseries % IH_PAIR_SERIES] = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 		p->probe_sizes[p->nseries % IH_PAIR_SERIES] = (uint16_t)(len > 65535 ? 65535 : len);
 		p->probe_tpl[p->nseries % IH_PAIR_SERIES] =
 			(uint8_t)(pkt->icmp_class == IH_ICMP_ECHO_REQ ? ev->tpl : IH_TPL_UNKNOWN);
 		p->nseries++;
+	}
+	if (p->probes && pkt->from_flow && pkt->flow_start) {
+		uint64_t off = pkt->ts_ns > p->first_probe_ns ? (pkt->ts_ns - p->first_probe_ns) / 1000000ull : 0;
+		p->last_start_ms = off > UINT32_MAX ? UINT32_MAX : (uint32_t)off;
+	}
+	if (p->probes) {
 		if (pkt->has_echo_fields) {
 			if (pkt->icmp_id != p->last_id)
 				p->id_changes++;
@@ -881,7 +891,7 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 		}
 		if (ih_icmp_is_probe(cls)) {
 			h->probes++;
-			host_add_dst(tr, h, &pkt->dst);
+			host_add_dst(h, &pkt->dst);
 		}
 	} else if (answer) {
 		h->answers_rx++;
@@ -889,7 +899,9 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 		h->errors_rx++;
 	}
 
-	if (cls == IH_ICMP_ECHO_REQ || cls == IH_ICMP_ECHO_REP || cls == IH_ICMP_OTHER) {
+	if (pkt->from_flow) {
+		ev.tpl = IH_TPL_UNKNOWN; /* a flow record keeps no payload bytes */
+	} else if (cls == IH_ICMP_ECHO_REQ || cls == IH_ICMP_ECHO_REP || cls == IH_ICMP_OTHER) {
 		ev.tpl = ih_payload_template(pkt->payload, pkt->payload_len, pkt->payload_wire_len);
 		if (ev.tpl == IH_TPL_NONE)
 			ev.entropy = ih_entropy(pkt->payload, pkt->payload_len);
@@ -968,6 +980,14 @@ void ih_track_flush(struct ih_track *tr)
 	for (unsigned i = 0; i < tr->ndet; i++)
 		if (tr->det[i]->on_flush)
 			tr->det[i]->on_flush(tr->det[i]);
+}
+
+void ih_track_tick(struct ih_track *tr, uint64_t now_ns)
+{
+	if (now_ns <= tr->now)
+		return;
+	tr->now = now_ns;
+	scan_expired(tr);
 }
 
 const struct ih_track_stats *ih_track_stats(const struct ih_track *t)

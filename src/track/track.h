@@ -82,6 +82,8 @@ struct ih_pair {
 	struct ih_addr client, server; /* key: client asks, server answers */
 	uint8_t slot;                  /* table slot state (track.c) */
 	uint8_t last_ttl;
+	uint32_t last_start_ms;        /* flows (pkt->from_flow): the last flow's start, ms after
+					* first_probe_ns (fits the padding before first_ns) */
 	uint64_t first_ns, last_ns;
 	uint64_t first_probe_ns, last_probe_ns;
 	uint64_t first_answer_ns, last_answer_ns;
@@ -206,6 +208,12 @@ void ih_track_packet(struct ih_track *t, const struct ih_pkt *pkt);
 void ih_track_arp(struct ih_track *t, const struct ih_pkt *pkt);
 /* Ends every live record (pairs first, then hosts) and flushes the detectors. */
 void ih_track_flush(struct ih_track *t);
+/* Advances packet time to now_ns without a packet and runs the expiry scan, so that records
+ * that went quiet end (and detectors evaluate them) during a quiet period. Only live capture
+ * calls it, from a timer, with the wall clock standing in for "packet time now" when no
+ * packet arrived: the one place where the wall clock enters tracking (a capture file never
+ * does this, so replays stay identical). A time before the newest packet's is ignored. */
+void ih_track_tick(struct ih_track *t, uint64_t now_ns);
 const struct ih_track_stats *ih_track_stats(const struct ih_track *t);
 size_t ih_track_memory(const struct ih_track *t);
 uint64_t ih_track_now(const struct ih_track *t);

@@ -3,13 +3,16 @@
 #
 #   run-golden.sh [--update] BIN NAME CAPTURE EXPECTED [OPTION...]
 #
-# Runs `BIN analyze --format jsonl CAPTURE OPTION...` with TZ=GMT0 from tests/data (CAPTURE is a
-# path relative to it, so every path the tool prints is the same on every machine) and compares
+# Runs `BIN analyze --no-config --format jsonl CAPTURE OPTION...` with TZ=GMT0 from tests/data
+# (CAPTURE is a path relative to it, so every path the tool prints is the same on every machine;
+# --no-config, so that no ~/.config or /etc/icmphound file changes the output) and compares
 # standard output with tests/golden/expected/EXPECTED byte for byte, stats line included; on a
 # difference it shows a unified diff. The exit status must be 0, or the number stored in
 # expected/NAME.exit when that file exists (bad-input cases); for those, standard error must match
 # expected/NAME.stderr too. With --update it writes those files instead (scripts/regen-golden.sh;
 # only on purpose). An expected file that does not exist yet makes the case skip (status 77).
+# A first OPTION --command=CMD[,ARG...] runs `BIN CMD ARG... CAPTURE OPTION...` instead of
+# `analyze --format jsonl` (e.g. --command=explain,10.77.0.10 --format markdown).
 set -uo pipefail
 update=0
 [[ ${1:-} == --update ]] && { update=1; shift; }
@@ -24,10 +27,16 @@ data=$here/../data
 exp=$here/expected/$expected
 [[ $bin == /* ]] || bin=$PWD/$bin
 
+cmd=(analyze --no-config --format jsonl)
+if [[ ${1:-} == --command=* ]]; then
+  IFS=, read -r -a cmd <<<"${1#--command=}"
+  shift
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
-(cd "$data" && TZ=GMT0 LC_ALL=C exec timeout 120 "$bin" analyze --format jsonl "$capture" "$@") \
+(cd "$data" && TZ=GMT0 LC_ALL=C exec timeout 120 "$bin" "${cmd[@]}" "$capture" "$@") \
   >"$tmp/out" 2>"$tmp/err" || status=$?
 
 if ((update)); then

@@ -1,0 +1,52 @@
+/* settings.c — defaults, config file, command line: in that order, for every command. */
+#include "cli/settings.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config_file.h"
+
+bool ih_cli_setting(struct ih_cli_settings *s, const char *key, const char *value)
+{
+	if (s->n >= IH_CLI_MAX_SETTINGS)
+		return false;
+	s->kv[s->n].key = key;
+	s->kv[s->n].value = value;
+	s->n++;
+	return true;
+}
+
+bool ih_cli_set_arg(struct ih_cli_settings *s, char *arg, const char *cmd)
+{
+	char *eq = strchr(arg, '=');
+	if (!eq) {
+		fprintf(stderr, "icmphound %s: --set wants KEY=VALUE, got '%s'\n", cmd, arg);
+		return false;
+	}
+	*eq = '\0';
+	if (!ih_cli_setting(s, arg, eq + 1)) {
+		fprintf(stderr, "icmphound %s: more than %d settings on the command line\n", cmd, IH_CLI_MAX_SETTINGS);
+		return false;
+	}
+	return true;
+}
+
+bool ih_cli_configure(const struct ih_cli_settings *s, struct ih_config *cfg, const char *cmd)
+{
+	char err[512], buf[4096];
+	ih_config_default(cfg);
+	const char *path = s->config_path;
+	if (!path && !s->no_config)
+		path = ih_config_default_path(buf, sizeof(buf));
+	if (path && !ih_config_load(cfg, path, err, sizeof(err))) {
+		fprintf(stderr, "icmphound %s: %s\n", cmd, err);
+		return false;
+	}
+	for (unsigned i = 0; i < s->n; i++)
+		if (!ih_config_set_in(cfg, NULL, s->kv[i].key, s->kv[i].value, err, sizeof(err))) {
+			fprintf(stderr, "icmphound %s: %s\n", cmd, err);
+			return false;
+		}
+	ih_config_fit_memory(cfg);
+	return true;
+}

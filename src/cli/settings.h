@@ -1,0 +1,33 @@
+/* settings.h — how a command turns its options into a configuration: defaults, then the config
+ * file (--config FILE, or the default location when it exists, unless --no-config), then the
+ * command line (--set KEY=VALUE and the named options), so the command line always wins
+ * whatever the order of the arguments. */
+#ifndef IH_SETTINGS_H
+#define IH_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "core/config.h"
+
+#define IH_CLI_MAX_SETTINGS 256
+
+struct ih_cli_settings {
+	const char *config_path;  /* --config FILE */
+	bool no_config;           /* --no-config */
+	unsigned n;
+	struct {
+		const char *key;  /* an option name, or "section.key" */
+		const char *value;
+	} kv[IH_CLI_MAX_SETTINGS];
+};
+
+/* Records one setting (applied later, in order). Returns false when there are too many. */
+bool ih_cli_setting(struct ih_cli_settings *s, const char *key, const char *value);
+/* Records "KEY=VALUE" (the argument of --set; the string is modified). False, with a message
+ * on stderr naming `cmd`, when it has no '=' or there are too many. */
+bool ih_cli_set_arg(struct ih_cli_settings *s, char *arg, const char *cmd);
+/* Fills cfg: defaults, the file, the recorded settings, then ih_config_fit_memory. Prints the
+ * first error on stderr ("icmphound CMD: FILE:LINE: ...") and returns false on any. */
+bool ih_cli_configure(const struct ih_cli_settings *s, struct ih_config *cfg, const char *cmd);
+
+#endif

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# endpoint_watch.sh — end to end: `icmphound watch` on a workstation names the process, user and
+# executable behind an ICMP tunnel and a beacon, and attributes an ordinary ping without a finding.
+#
+#   endpoint_watch.sh BIN
+#
+#   cli  10.77.0.10/24 eth0 ──veth── eth0 gw 10.77.0.1/24, 198.51.100.23/24 (an "outside" host)
+#                                    eth1 gw 203.0.113.1/24 ──veth── eth0 ext 203.0.113.7/24
+#   ext runs the ptunnel-ng proxy (kernel echo replies off, as a tunnel server does) and a TCP
+#   sink on its 127.0.0.1:9000; gw forwards.
+#
+# In cli, with ping sockets allowed for every group (as Debian's systemd sets it):
+#   - `icmphound watch -i eth0 --format jsonl --duration D` (root, drops to nobody itself);
+#   - the tunnel: ptunnel-ng client as root (a raw ICMP socket) to 203.0.113.7, carrying 200 KB;
+#   - the beacon: /usr/bin/ping copied to $E2E_TMP/ih-home/.cache/updater, run as nobody
+#     with -p 4b21c0de -i 1 -c 8 to 198.51.100.23 (a ping socket);
+#   - an ordinary `ping -c 3 10.77.0.1` as root.
+# Each process writes its own pid (sh -c 'echo $$; exec ...': exec keeps the pid), so the check
+# knows the right answer. Checked in the JSON lines:
+#   - a tunnel-like finding (tunnel, exfiltration, external_icmp or large_payload, >= low) from
+#     10.77.0.10 to 203.0.113.7 whose evidence.process is the ptunnel-ng pid, the user it runs
+#     as (it drops from root to nobody by itself when its first session starts; read from
+#     /proc while it tunnels) and exe /usr/bin/ptunnel-ng; and a suspicious_process finding for it;
+#   - a suspicious_process finding (>= medium) to 198.51.100.23 naming the beacon's pid, user
+#     nobody and the copied path;
+#   - an attribution line for the ordinary ping (pid, /usr/bin/ping, root) and no finding >= low
+#     to 10.77.0.1;
+#   - the last line is a final stats line with "live": true and the capture's drop counters;
+#   - while it ran, watch was uid 65534 with exactly CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH.
+set -euo pipefail
+bin=${1:?usage: endpoint_watch.sh BIN}
+[[ $bin == /* ]] || bin=$PWD/$bin
+. "$(dirname "$0")/lib.sh"
+
+e2e_require ptunnel-ng socat setpriv python3 ping pgrep
+e2e_init
+id nobody >/dev/null 2>&1 || e2e_skip "no user nobody"
+
+DURATION=26
+
+e2e_ns cli
+e2e_ns gw
+e2e_ns ext
+e2e_link cli eth0 10.77.0.10/24 gw eth0 10.77.0.1/24
+e2e_link gw eth1 203.0.113.1/24 ext eth0 203.0.113.7/24
+e2e_addr gw eth0 198.51.100.23/24
+e2e_route cli 203.0.113.0/24 10.77.0.1
+e2e_route cli 198.51.100.0/24 10.77.0.1
+e2e_route ext 10.77.0.0/24 203.0.113.1
+e2e_x 10 gw sysctl -qw net.ipv4.ip_forward=1
+e2e_x 10 ext sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+e2e_x 10 cli sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+e2e_seal
+e2e_targets_assigned 10.77.0.1 198.51.100.23 203.0.113.7
+
+# the beacon's executable: a copy of ping in a hidden directory under a user-like home
+home=$E2E_TMP/ih-home
+mkdir -p "$home/.cache"
+cp /usr/bin/ping "$home/.cache/updater"
+chmod 755 "$home" "$home/.cache" "$home/.cache/updater"
+beacon_exe=$home/.cache/updater
+
+out=$E2E_TMP/watch.jsonl
+e2e_bg $((DURATION + 30)) cli "$bin" watch -i eth0 --format jsonl -o "$out" --duration "$DURATION" \
+  --stats-interval 5 --seed 7 2>"$E2E_TMP/watch.err"
+watch_pid=$E2E_LAST_PID
+for ((i = 0; i < 100; i++)); do
+  grep -q 'listening on' "$E2E_TMP/watch.err" 2>/dev/null && break
+  kill -0 "$watch_pid" 2>/dev/null || { cat "$E2E_TMP/watch.err" >&2; e2e_fail "watch did not start"; }
+  sleep 0.1
+done
+grep -q 'listening on' "$E2E_TMP/watch.err" || e2e_fail "watch did not start listening within 10 s"
+
+# the watch process itself (timeout's child): its uid and capabilities once it listens
+wpid=$(pgrep -P "$watch_pid" -x icmphound || true)
+[[ -n $wpid ]] || e2e_fail "cannot find the icmphound process under $watch_pid"
+uid=$(awk '/^Uid:/{print $2}' "/proc/$wpid/status")
+capeff=$(awk '/^CapEff:/{print $2}' "/proc/$wpid/status")
+capprm=$(awk '/^CapPrm:/{print $2}' "/proc/$wpid/status")
+capbnd=$(awk '/^CapBnd:/{print $2}' "/proc/$wpid/status")
+# CAP_DAC_READ_SEARCH = 2, CAP_SYS_PTRACE = 19: 0x80004
+[[ $uid == 65534 ]] || e2e_fail "watch runs as uid $uid, expected 65534 (nobody)"
+[[ $capeff == 0000000000080004 && $capprm == 0000000000080004 && $capbnd == 0000000000080004 ]] ||
+  e2e_fail "watch capabilities eff=$capeff prm=$capprm bnd=$capbnd, expected 0000000000080004"
+e2e_log "watch runs as nobody with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH only"
+
+# the tunnel: proxy and sink outside, client inside
+e2e_bg 60 ext socat -u TCP-LISTEN:9000,bind=127.0.0.1,reuseaddr OPEN:/dev/null
+e2e_bg 60 ext ptunnel-ng -v -1 -o/dev/null
+sleep 1
+e2e_bg 50 cli sh -c 'echo $$ > "$1"; exec ptunnel-ng -v -1 -o/dev/null -p203.0.113.7 -l2222 -r127.0.0.1 -R9000' \
+  sh "$E2E_TMP/tunnel.pid"
+sleep 1.5
+head -c 200000 /dev/urandom >"$E2E_TMP/payload"
+e2e_x 30 cli sh -c 'socat -u OPEN:"$1" TCP:127.0.0.1:2222' sh "$E2E_TMP/payload" ||
+  e2e_log "socat through the tunnel ended with an error (the check below decides)"
+# ptunnel-ng opens its raw socket when the first session starts and then drops to its -u user
+# (nobody by default): the user to expect is the one it runs as while tunnelling, read now
+tunnel_pid=$(cat "$E2E_TMP/tunnel.pid")
+tunnel_uid=$(awk '/^Uid:/{print $2}' "/proc/$tunnel_pid/status" 2>/dev/null) ||
+  e2e_fail "the ptunnel-ng client (pid $tunnel_pid) is not running"
+tunnel_user=$(id -nu "$tunnel_uid")
+
+# the beacon, as nobody, and the ordinary ping, as root
+e2e_bg 30 cli sh -c 'echo $$ > "$1"; exec setpriv --reuid=65534 --regid=65534 --clear-groups "$2" -q -p 4b21c0de -i 1 -c 8 198.51.100.23 >/dev/null' \
+  sh "$E2E_TMP/beacon.pid" "$beacon_exe"
+sleep 2
+e2e_x 20 cli sh -c 'echo $$ > "$1"; exec ping -q -c 3 -i 0.5 10.77.0.1 >/dev/null' sh "$E2E_TMP/ping.pid" ||
+  e2e_fail "the ordinary ping failed"
+
+# let watch reach its duration: it ends every record and writes the rest
+wait "$watch_pid" || { cat "$E2E_TMP/watch.err" >&2; e2e_fail "icmphound watch exited with status $?"; }
+
+beacon_pid=$(cat "$E2E_TMP/beacon.pid")
+ping_pid=$(cat "$E2E_TMP/ping.pid")
+e2e_log "pids: tunnel $tunnel_pid, beacon $beacon_pid, ping $ping_pid; $(wc -l <"$out") lines written"
+
+status=0
+python3 - "$out" "$tunnel_pid" "$beacon_pid" "$ping_pid" "$beacon_exe" "$tunnel_user" <<'EOF' || status=$?
+import json, sys
+path, tunnel_pid, beacon_pid, ping_pid, beacon_exe, tunnel_user = sys.argv[1:7]
+tunnel_pid, beacon_pid, ping_pid = int(tunnel_pid), int(beacon_pid), int(ping_pid)
+sev = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+lines = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+findings = [o for o in lines if o.get("type") == "finding"]
+attrib = [o for o in lines if o.get("type") == "attribution"]
+fails = []
+
+def proc_is(p, pid, user, exe):
+    return isinstance(p, dict) and p.get("pid") == pid and p.get("user") == user and p.get("exe") == exe
+
+# the tunnel
+tun = [f for f in findings if f["src"] == "10.77.0.10" and f["dst"] == "203.0.113.7"
+       and f["kind"] in ("tunnel", "exfiltration", "external_icmp", "large_payload")
+       and sev[f["severity"]] >= 1]
+if not tun:
+    fails.append("no tunnel-like finding >= low from 10.77.0.10 to 203.0.113.7")
+elif not all(proc_is(f["evidence"].get("process"), tunnel_pid, tunnel_user, "/usr/bin/ptunnel-ng") for f in tun):
+    fails.append("tunnel findings do not all name ptunnel-ng pid %d, %s: %s" %
+                 (tunnel_pid, tunnel_user, [f["evidence"].get("process") or f["evidence"].get("attribution") for f in tun]))
+sp_t = [f for f in findings if f["kind"] == "suspicious_process" and f["dst"] == "203.0.113.7"
+        and proc_is(f["evidence"].get("process"), tunnel_pid, tunnel_user, "/usr/bin/ptunnel-ng")
+        and sev[f["severity"]] >= 2 and "T1095" in f["mitre"]]
+if not sp_t:
+    fails.append("no suspicious_process finding for the ptunnel-ng client")
+
+# the beacon
+sp_b = [f for f in findings if f["kind"] == "suspicious_process" and f["dst"] == "198.51.100.23"]
+if not sp_b:
+    fails.append("no suspicious_process finding to 198.51.100.23")
+elif not any(proc_is(f["evidence"].get("process"), beacon_pid, "nobody", beacon_exe)
+             and sev[f["severity"]] >= 2 and f["evidence"].get("process", {}).get("match") == "echo-id"
+             for f in sp_b):
+    fails.append("the beacon's suspicious_process does not name pid %d, nobody, %s: %s" %
+                 (beacon_pid, beacon_exe, [f["evidence"].get("process") for f in sp_b]))
+other_b = [f for f in findings if f["dst"] == "198.51.100.23" and f["kind"] != "suspicious_process"]
+for f in other_b:
+    if not proc_is(f["evidence"].get("process"), beacon_pid, "nobody", beacon_exe):
+        fails.append("%s finding to 198.51.100.23 does not name the beacon: %s" %
+                     (f["kind"], f["evidence"].get("process") or f["evidence"].get("attribution")))
+
+# the ordinary ping
+pa = [a for a in attrib if a.get("dst") == "10.77.0.1"
+      and proc_is(a.get("process"), ping_pid, "root", "/usr/bin/ping")]
+if not pa:
+    fails.append("the ordinary ping (pid %d) has no attribution line: %s" %
+                 (ping_pid, [a for a in attrib if a.get("dst") == "10.77.0.1"]))
+elif pa[0].get("suspicious") is not False:
+    fails.append("the ordinary ping is called suspicious")
+loud = [f for f in findings if f["dst"] == "10.77.0.1" and sev[f["severity"]] >= 1]
+if loud:
+    fails.append("the ordinary ping got findings >= low: %s" % [(f["kind"], f["severity"]) for f in loud])
+
+# the stats line
+last = lines[-1] if lines else {}
+if last.get("type") != "stats" or last.get("live") is not True or last.get("final") is not True:
+    fails.append("the last line is not the final live stats line")
+elif not all(k in last.get("capture", {}) for k in ("ps_recv", "ps_drop", "ps_ifdrop")):
+    fails.append("the stats line lacks the capture drop counters")
+elif last.get("stopped_by") != "duration":
+    fails.append("stopped_by is %r, expected duration" % last.get("stopped_by"))
+if sum(1 for o in lines if o.get("type") == "stats") < 3:
+    fails.append("fewer than 3 stats lines (periodic ones missing)")
+
+for f in fails:
+    print("e2e: FAIL:", f, file=sys.stderr)
+if fails:
+    sys.exit(1)
+print("e2e: tunnel -> pid %d ptunnel-ng (%s); beacon -> pid %d nobody %s; ping -> pid %d attributed" %
+      (tunnel_pid, ", ".join(sorted({f["kind"] for f in tun})), beacon_pid, beacon_exe, ping_pid),
+      file=sys.stderr)
+EOF
+if ((status != 0)); then
+  e2e_log "watch output:"
+  cut -c1-600 "$out" >&2
+  cat "$E2E_TMP/watch.err" >&2
+  e2e_fail "endpoint attribution checks failed"
+fi
+e2e_log "ok: tunnel, beacon and ordinary ping attributed to the right processes"
