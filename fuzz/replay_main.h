@@ -1,6 +1,6 @@
 /* replay_main.h — a main() that replays fuzz inputs (files, or every file of the directories
  * given) through LLVMFuzzerTestOneInput, for builds without libFuzzer. Included at the end of
- * the endpoint fuzz targets under #ifndef IH_FUZZER, as fuzz_decode.c has its own copy. */
+ * every fuzz target under #ifndef IH_FUZZER. */
 #include <dirent.h>
 #include <stdio.h>
 #include <sys/stat.h>
