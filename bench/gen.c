@@ -1,7 +1,7 @@
 /*
  * gen.c — writes large synthetic Ethernet pcap files for the benchmark, fast and reproducibly.
  *
- *   gen [-n PACKETS] [-t mixed|flood|tunnel] [-s SEED] -o FILE
+ *   gen [-n PACKETS] [-t mixed|flood|tunnel] [-s SEED] [-c CONVERSATIONS] -o FILE
  *
  * The same options and seed always give the same file, byte for byte. Packet time starts at
  * 2024-01-01T00:00:00Z and advances with every packet (never the wall clock). Profiles:
@@ -10,7 +10,9 @@
  *           10.30.0.0/24; ~5000 echo conversations (iputils-like 56-byte payloads, each request
  *           answered); one host (10.20.0.66) sweeping 10.40.0.0/16 slowly in order; ~12% TCP and
  *           UDP; a small high-entropy tunnel-like conversation (10.20.0.77 <-> 203.0.113.7).
- *           About 10,000 packets per second of packet time.
+ *           About 10,000 packets per second of packet time. -c sets the number of echo
+ *           conversations (default 5000; hosts are 2/5 of it, counted on from 10.20.0.10), to
+ *           measure how cost grows with conversations and hosts (bench/run.sh, scaling).
  *   flood   echo requests from random spoofed sources to one victim (10.30.0.40), 60-byte
  *           frames, 100,000 packets per second: the worst case for per-host state.
  *   tunnel  many conversations carrying large random payloads (600..1400 bytes) in echo requests
@@ -238,9 +240,12 @@ struct conv {
 	uint16_t id, seq;
 };
 
+static uint32_t mixed_convs = 5000; /* -c */
+
 static void gen_mixed(struct out *o, struct rng *r, uint64_t n)
 {
-	enum { HOSTS = 2000, SERVERS = 250, CONVS = 5000 };
+	enum { SERVERS = 250 };
+	const uint32_t CONVS = mixed_convs, HOSTS = mixed_convs * 2 / 5 < 10 ? 10 : mixed_convs * 2 / 5;
 	const uint32_t host0 = IP4(10, 20, 0, 10), server0 = IP4(10, 30, 0, 2);
 	const uint32_t sweeper = IP4(10, 20, 0, 66), sweep_net = IP4(10, 40, 0, 0);
 	const uint32_t tun_in = IP4(10, 20, 0, 77), tun_out = IP4(203, 0, 113, 7);
@@ -357,7 +362,7 @@ static void gen_tunnel(struct out *o, struct rng *r, uint64_t n)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gen [-n PACKETS] [-t mixed|flood|tunnel] [-s SEED] -o FILE\n");
+	fprintf(f, "usage: gen [-n PACKETS] [-t mixed|flood|tunnel] [-s SEED] [-c CONVERSATIONS] -o FILE\n");
 }
 
 int main(int argc, char **argv)
@@ -365,7 +370,7 @@ int main(int argc, char **argv)
 	uint64_t n = 10000000, seed = 20240101;
 	const char *type = "mixed", *path = NULL;
 	int c;
-	while ((c = getopt(argc, argv, "n:t:s:o:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:t:s:c:o:h")) != -1) {
 		char *end;
 		switch (c) {
 		case 'n':
@@ -381,6 +386,14 @@ int main(int argc, char **argv)
 			seed = strtoull(optarg, &end, 0);
 			if (errno || *end) {
 				fprintf(stderr, "gen: bad seed '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'c':
+			errno = 0;
+			mixed_convs = (uint32_t)strtoul(optarg, &end, 10);
+			if (errno || *end || mixed_convs == 0 || mixed_convs > 1000000) {
+				fprintf(stderr, "gen: bad conversation count '%s' (1..1000000)\n", optarg);
 				return 1;
 			}
 			break;

@@ -26,7 +26,7 @@ TEST_PKGS=(
   libclang-rt-14-dev
   tcpdump tshark python3 iproute2 nftables
   nmap fping hping3 ptunnel-ng socat netcat-openbsd traceroute mtr-tiny iputils-ping
-  valgrind time
+  valgrind time libndpi-bin
   chromium
   postgresql
 )

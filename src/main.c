@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/sandbox.h"
 
 static const struct {
 	const char *name;
@@ -15,6 +16,8 @@ static const struct {
 	{ "explain", ih_cmd_explain, "walk through one incident: playbook, evidence, ATT&CK, narrative" },
 	{ "report", ih_cmd_report, "write the investigation as HTML (with charts) or Markdown" },
 	{ "hunt", ih_cmd_hunt, "search the recorded history: sweeps, lateral movement, hosts like an incident" },
+	{ "evidence", ih_cmd_evidence, "preserve an incident's packets, findings and a hashed chain-of-custody manifest" },
+	{ "contain", ih_cmd_contain, "plan (and with --apply do, or --rollback undo) an incident's containment" },
 };
 
 static void usage(FILE *f)
@@ -22,11 +25,14 @@ static void usage(FILE *f)
 	fprintf(f, "usage: icmphound COMMAND [options] ...\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].what);
-	fprintf(f, "\n`icmphound COMMAND --help` describes each. `icmphound --version` prints the version.\n");
+	fprintf(f, "\n`icmphound COMMAND --help` describes each. `icmphound --version` prints the version.\n"
+		   "Every command also takes --no-sandbox and --sandbox-user NAME (docs/PRIVILEGES.md).\n");
 }
 
 int main(int argc, char **argv)
 {
+	if (!ih_sandbox_options(&argc, argv))
+		return IH_EXIT_USAGE;
 	if (argc < 2) {
 		usage(stderr);
 		return IH_EXIT_USAGE;

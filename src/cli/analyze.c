@@ -10,6 +10,7 @@
 #include "cli/endpoint_cli.h"
 #include "cli/pipeline.h"
 #include "cli/progress.h"
+#include "cli/sandbox.h"
 #include "cli/settings.h"
 #include "core/config_file.h"
 #include "report/incident.h"
@@ -244,6 +245,7 @@ int ih_cmd_analyze(int argc, char **argv)
 	}
 	if (rec)
 		ih_recorder_attach(rec, &pl);
+	ih_sandbox_enter("analyze", &cfg, ih_sandbox_store(store));
 	running_source = src;
 	running_zeek = zk;
 	struct sigaction sa;

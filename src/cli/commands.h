@@ -17,5 +17,7 @@ int ih_cmd_watch(int argc, char **argv);
 int ih_cmd_explain(int argc, char **argv);
 int ih_cmd_report(int argc, char **argv);
 int ih_cmd_hunt(int argc, char **argv);
+int ih_cmd_evidence(int argc, char **argv);
+int ih_cmd_contain(int argc, char **argv);
 
 #endif

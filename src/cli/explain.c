@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/pipeline.h"
+#include "cli/sandbox.h"
 #include "cli/settings.h"
 #include "report/incident.h"
 #include "report/sink.h"
@@ -125,6 +126,7 @@ int ih_cmd_explain(int argc, char **argv)
 		ih_source_close(src);
 		return IH_EXIT_INTERNAL;
 	}
+	ih_sandbox_enter("explain", &cfg, outpath ? IH_SB_CREATE : 0);
 	err[0] = '\0';
 	enum ih_source_status st = ih_source_run(src, ih_pipeline_frame, &pl, err, sizeof(err));
 	ih_pipeline_finish(&pl);

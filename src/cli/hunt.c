@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "cli/sandbox.h"
 #include "core/addr.h"
 #include "core/timeparse.h"
 #include "report/finding.h"
@@ -1184,6 +1185,7 @@ int ih_cmd_hunt(int argc, char **argv)
 		ih_store_close(st, err, sizeof(err));
 		return IH_EXIT_OPEN;
 	}
+	ih_sandbox_enter("hunt", NULL, ih_sandbox_store(target));
 	int rc;
 	switch (which) {
 	case Q_SWEEPS: rc = q_sweeps(st, &o); break;

@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "cli/progress.h"
+#include "cli/sandbox.h"
 #include "cli/settings.h"
 #include "report/sink.h"
 
@@ -464,6 +465,7 @@ int ih_cmd_log(int argc, char **argv)
 		ih_track_add_detector(pl->track, sink);
 	}
 	/* a progress bar on standard error for long reads (cli/progress.h) */
+	ih_sandbox_enter("log", &cfg, 0);
 	struct ih_progress *pg = ih_progress_new(src, ih_pipeline_frame, pl, IH_PROGRESS_AUTO);
 	enum ih_source_status st = pg ? ih_source_run(src, ih_progress_frame, pg, err, sizeof(err))
 				      : ih_source_run(src, ih_pipeline_frame, pl, err, sizeof(err));

@@ -1,6 +1,7 @@
 /* pipeline.c — one pass, one direction: frames in, findings out. */
 #include "cli/pipeline.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 bool ih_pipeline_init(struct ih_pipeline *pl, const struct ih_config *cfg)
@@ -59,6 +60,8 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 {
 	struct ih_pipeline *pl = ctx;
 	struct ih_pkt pkt;
+	if (fr->ahead) /* read-ahead (source.h): warm the tables for a frame a few on */
+		ih_track_prefetch_frame(pl->track, fr->ahead->linktype, fr->ahead->data, fr->ahead->cap_len);
 	pl->frames++;
 	pl->bytes += fr->wire_len;
 	pl->frame_no = fr->number;
@@ -89,6 +92,60 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 		ih_track_arp(pl->track, &pkt);
 	if (pl->on_error && ih_dec_is_error(r))
 		pl->on_error(pl->on_packet_ctx, r);
+}
+
+/* Detectors that judge only when a pair record ends, and see no packet: a fresh instance of
+ * one judges a live record exactly as the running one would if the record ended now. */
+static bool judges_pairs_only(const struct ih_detector *d)
+{
+	return d->on_pair_end && !d->on_icmp && !d->on_transport && !d->on_arp && !d->on_host_end &&
+	       !d->on_conv_end && !d->on_flush;
+}
+
+static bool judge_init(struct ih_pipeline *pl)
+{
+	pl->judge_ready = true;
+	ih_findings_init(&pl->judged, pl->cfg.max_findings);
+	for (unsigned i = 0; i < pl->ndet; i++) {
+		if (!judges_pairs_only(pl->det[i]))
+			continue;
+		for (const struct ih_detector_entry *e = ih_detectors; e->name; e++) {
+			if (strcmp(e->name, pl->det[i]->name) != 0)
+				continue;
+			struct ih_detector *j = e->ctor(&pl->cfg, &pl->judged);
+			if (!j)
+				return false;
+			j->track = pl->track;
+			pl->judge[pl->njudge++] = j;
+			break;
+		}
+	}
+	return true;
+}
+
+static void judge_pair(void *ctx, const struct ih_pair *p)
+{
+	struct ih_pipeline *pl = ctx;
+	for (unsigned i = 0; i < pl->njudge; i++)
+		pl->judge[i]->on_pair_end(pl->judge[i], p);
+}
+
+bool ih_pipeline_judge_live(struct ih_pipeline *pl)
+{
+	if (!pl->judge_ready && !judge_init(pl))
+		return false;
+	pl->judge_passes++;
+	ih_track_each_pair(pl->track, judge_pair, pl);
+	/* hand them over after the visit: adding may write (live output), and writing must not
+	 * happen while the pair table is being walked */
+	size_t n = pl->judged.n;
+	struct ih_finding **v = pl->judged.v;
+	pl->judged.v = NULL;
+	pl->judged.n = pl->judged.cap_alloc = 0;
+	for (size_t i = 0; i < n; i++)
+		ih_findings_add(&pl->findings, v[i]);
+	free(v);
+	return true;
 }
 
 void ih_pipeline_finish(struct ih_pipeline *pl)
@@ -186,7 +243,10 @@ void ih_pipeline_free(struct ih_pipeline *pl)
 {
 	for (unsigned i = 0; i < pl->ndet; i++)
 		ih_detector_destroy(pl->det[i]);
+	for (unsigned i = 0; i < pl->njudge; i++)
+		ih_detector_destroy(pl->judge[i]);
 	ih_track_free(pl->track);
 	ih_reasm_free(pl->reasm);
 	ih_findings_free(&pl->findings);
+	ih_findings_free(&pl->judged);
 }

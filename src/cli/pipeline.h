@@ -35,6 +35,14 @@ struct ih_pipeline {
 	const char *not_run[8];
 	unsigned nnot_run;
 	const char *not_run_reason;
+	/* live judgement (watch only; see ih_pipeline_judge_live): a second instance of each
+	 * detector that judges pair records, fed nothing, so that judging a live record touches
+	 * neither the detectors' state nor their counters */
+	struct ih_detector *judge[32];
+	unsigned njudge;
+	bool judge_ready;
+	struct ih_findings judged;
+	uint64_t judge_passes;
 };
 
 /* Builds tables and detectors from cfg (already filled and fitted). Returns false on
@@ -46,6 +54,15 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr);
  * source/zeek.h): counted as a frame that decoded, then tracked like one. `file` and `number`
  * name where it came from (the file and line of the flow). ctx = the pipeline. */
 void ih_pipeline_view(void *ctx, const struct ih_pkt *pkt, const char *file, uint64_t number);
+/* Lets the detectors that judge a pair record when it ends (tunnel, exfiltration, beacon,
+ * persistent_echo, large_payload, external_icmp) judge every pair still live, as if it ended
+ * now, and adds what they find to pl->findings (so findings.on_add sees it). The records are
+ * not ended or changed, and the detectors' own state and counters are not touched: a second
+ * instance of each judges. The same record judged again, or ending later, gives a finding with
+ * the same id (kind, src, dst, first time): a live consumer that keeps the ids it wrote writes
+ * each once (watch does). Only watch calls this; analyze never does, so its output does not
+ * change. Returns false on allocation failure (nothing judged). */
+bool ih_pipeline_judge_live(struct ih_pipeline *pl);
 /* Ends every record and flushes detectors; findings are then complete and sorted. */
 void ih_pipeline_finish(struct ih_pipeline *pl);
 /* The stats line ("type":"stats"). `src` may be NULL. */

@@ -64,6 +64,12 @@ static bool capget_eff(uint64_t *eff, uint64_t *perm)
 bool ih_privs_drop(const char *user, bool keep_attribution, struct ih_privs_report *rep,
 		   char *err, size_t errlen)
 {
+	return ih_privs_drop_as(user, true, keep_attribution, rep, err, errlen);
+}
+
+bool ih_privs_drop_as(const char *user, bool change_user, bool keep_attribution, struct ih_privs_report *rep,
+		      char *err, size_t errlen)
+{
 	memset(rep, 0, sizeof(*rep));
 	uint64_t keep = 0;
 	if (keep_attribution)
@@ -76,7 +82,7 @@ bool ih_privs_drop(const char *user, bool keep_attribution, struct ih_privs_repo
 	char pwbuf[4096];
 	bool root = geteuid() == 0;
 	const char *name = user ? user : "nobody";
-	if (root) {
+	if (root && change_user) {
 		int rc = getpwnam_r(name, &pw, pwbuf, sizeof(pwbuf), &pr);
 		if (!pr) {
 			if (user) {

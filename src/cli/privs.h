@@ -32,4 +32,11 @@ struct ih_privs_report {
 bool ih_privs_drop(const char *user, bool keep_attribution, struct ih_privs_report *rep,
 		   char *err, size_t errlen);
 
+/* The same with change_user false: a root process keeps uid and gid 0 (so that it can still
+ * create files where root can: a store's journal, a report renamed into place) but loses every
+ * capability, bounding set included; `user` is then ignored. The analysing commands use this
+ * through cli/sandbox.h. */
+bool ih_privs_drop_as(const char *user, bool change_user, bool keep_attribution, struct ih_privs_report *rep,
+		      char *err, size_t errlen);
+
 #endif

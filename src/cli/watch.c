@@ -10,10 +10,21 @@
  *   - attribute the conversations the sampler has had time to see (attribution lines),
  *   - write a stats line every --stats-interval seconds,
  *   - stop at --duration.
- * Findings are written from the findings' on_add callback, one flushed line each, and freed
- * once written so that a long watch keeps no more than max_findings between two ticks.
+ *   - every --judge-interval seconds of packet time, let the detectors judge the pair records
+ *     still live (ih_pipeline_judge_live), so that a tunnel or a beacon is reported while it
+ *     runs rather than 15 idle minutes after it stopped.
+ * Findings are written from the findings' on_add callback, one flushed line each. Only claims
+ * (severity low and above) are written from a live judgement; informational findings wait
+ * for their record to end. A finding judged on a live record is written once: its id (kind, src, dst, first time) is remembered
+ * until the record really ends, and the same finding judged again or made at the end is not
+ * written again. Each finding written is kept (a reference to its JSON) with the other
+ * findings of its host, and the host's incident is rebuilt from them and written after it
+ * (an incident line may be written again, updated, under the same id; consumers keep the last
+ * line of each id). The collection itself is emptied at each tick, so that a long watch keeps
+ * no more than max_findings findings.
  * SIGINT / SIGTERM stop the capture (pcap_breakloop); then every record is ended, the last
- * findings and attributions written, and the final stats line ("final": true). */
+ * findings and attributions written, every incident once more (built from all findings, so
+ * with its related incidents), and the final stats line ("final": true). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -24,7 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "cli/commands.h"
 #include "cli/endpoint_cli.h"
@@ -34,6 +47,7 @@
 #include "decode/decode.h"
 #include "endpoint/attrib.h"
 #include "endpoint/sampler.h"
+#include "report/incident.h"
 #include "report/sink.h"
 #include "source/live.h"
 
@@ -61,6 +75,8 @@ static void usage(FILE *f)
 		"  -f, --format text|jsonl   one line per finding as text (default) or JSON lines\n"
 		"  -o, --output FILE         write there instead of standard output\n"
 		"      --stats-interval S    a stats line every S seconds (default 60; 0: only the last)\n"
+		"      --judge-interval S    judge the records still active every S seconds of packet\n"
+		"                            time (default 10; 0: only when they end)\n"
 		"      --duration S          stop after S seconds\n"
 		"      --count N             stop after N packets\n"
 		"      --no-attribution      do not sample /proc for the sending processes\n"
@@ -81,6 +97,229 @@ static void usage(FILE *f)
 		"written.\n");
 }
 
+/* ---- ids of findings written from a judgement of a live record, until the record ends.
+ * Open addressing with tombstones; bounded: past half full it is emptied (counted), which can
+ * at worst let a finding be written a second time when its record ends. */
+#define IDSET_CAP (1u << 16)
+#define IDSET_EMPTY 0ull
+#define IDSET_GONE 1ull
+
+struct idset {
+	uint64_t *v;
+	uint32_t n, gone;
+	uint64_t resets;
+};
+
+static uint64_t idset_key(const char *id)
+{
+	uint64_t k = strtoull(id + 2, NULL, 16);
+	return k < 2 ? k + 2 : k;
+}
+
+static uint64_t *idset_slot(struct idset *s, uint64_t k, bool insert)
+{
+	uint32_t i = (uint32_t)(k * 0x9e3779b97f4a7c15ull >> 48) & (IDSET_CAP - 1);
+	uint64_t *tomb = NULL;
+	for (uint32_t n = 0; n < IDSET_CAP; n++, i = (i + 1) & (IDSET_CAP - 1)) {
+		if (s->v[i] == k)
+			return &s->v[i];
+		if (s->v[i] == IDSET_GONE && !tomb)
+			tomb = &s->v[i];
+		if (s->v[i] == IDSET_EMPTY)
+			return insert ? (tomb ? tomb : &s->v[i]) : NULL;
+	}
+	return insert ? tomb : NULL;
+}
+
+static bool idset_has(struct idset *s, uint64_t k)
+{
+	return s->v && idset_slot(s, k, false);
+}
+
+static void idset_del(struct idset *s, uint64_t k)
+{
+	uint64_t *p = s->v ? idset_slot(s, k, false) : NULL;
+	if (p) {
+		*p = IDSET_GONE;
+		s->n--;
+		s->gone++;
+	}
+}
+
+static void idset_add(struct idset *s, uint64_t k)
+{
+	if (!s->v && !(s->v = calloc(IDSET_CAP, sizeof(*s->v))))
+		return;
+	if (s->n + s->gone >= IDSET_CAP / 2) {
+		if (s->n >= IDSET_CAP / 4)
+			s->resets++; /* too many live: forget them all */
+		else {
+			/* mostly tombstones: rebuild with the live ids */
+			uint64_t *old = s->v;
+			if (!(s->v = calloc(IDSET_CAP, sizeof(*s->v)))) {
+				s->v = old;
+				return;
+			}
+			s->n = s->gone = 0;
+			for (uint32_t i = 0; i < IDSET_CAP; i++)
+				if (old[i] > IDSET_GONE) {
+					*idset_slot(s, old[i], true) = old[i];
+					s->n++;
+				}
+			free(old);
+			if (s->n + s->gone < IDSET_CAP / 2)
+				goto add;
+			s->resets++;
+		}
+		memset(s->v, 0, IDSET_CAP * sizeof(*s->v));
+		s->n = s->gone = 0;
+	}
+add:;
+	uint64_t *p = idset_slot(s, k, true);
+	if (p && *p != k) {
+		if (*p == IDSET_GONE)
+			s->gone--;
+		*p = k;
+		s->n++;
+	}
+}
+
+/* ---- findings written, by the host whose incident they belong to (its src; a flood's victim
+ * when the sender is unknown), so that the host's incident can be rebuilt when one is added */
+struct host_group {
+	struct ih_addr primary;
+	bool target;                /* primary_role target (a flood from unknown senders) */
+	bool dirty;                 /* a finding was added since its incident was last written */
+	struct ih_finding **v;      /* owned copies sharing the written JSON */
+	size_t n, cap;
+	char id[24];                /* the id its incident was last written under */
+};
+
+struct groups {
+	struct host_group *g;
+	size_t n, cap;
+	uint32_t *index;            /* group number + 1; imask + 1 slots */
+	uint32_t imask;
+	uint64_t seed;
+	size_t kept, limit;         /* findings kept, and at most */
+	uint64_t not_kept;          /* written but not kept past the limit (their incident misses them) */
+};
+
+static bool addr_unspecified(const struct ih_addr *a)
+{
+	size_t n = a->family == IH_AF_INET ? 4 : 16;
+	for (size_t i = 0; i < n; i++)
+		if (a->b[i])
+			return false;
+	return true;
+}
+
+static uint32_t group_hash(const struct groups *gs, const struct ih_addr *a, bool target)
+{
+	uint8_t key[18];
+	key[0] = a->family;
+	memcpy(key + 1, a->b, 16);
+	key[17] = target;
+	return (uint32_t)XXH3_64bits_withSeed(key, sizeof(key), gs->seed);
+}
+
+static struct host_group *group_of(struct groups *gs, const struct ih_finding *f)
+{
+	struct ih_addr primary = f->src;
+	bool target = false;
+	if (addr_unspecified(&f->src)) {
+		struct ih_addr victim;
+		if (ih_addr_parse(f->dst_key, &victim)) {
+			primary = victim;
+			target = true;
+		}
+	}
+	if (!gs->index || (gs->n + 1) * 2 > (size_t)gs->imask + 1) {
+		uint32_t slots = gs->index ? (gs->imask + 1) * 2 : 256;
+		uint32_t *ix = calloc(slots, sizeof(*ix));
+		if (!ix)
+			return NULL;
+		if (!gs->index && getrandom(&gs->seed, sizeof(gs->seed), 0) != sizeof(gs->seed))
+			gs->seed = (uint64_t)(uintptr_t)gs ^ 0x9e3779b97f4a7c15ull;
+		free(gs->index);
+		gs->index = ix;
+		gs->imask = slots - 1;
+		for (size_t k = 0; k < gs->n; k++) {
+			uint32_t i = group_hash(gs, &gs->g[k].primary, gs->g[k].target) & gs->imask;
+			while (gs->index[i])
+				i = (i + 1) & gs->imask;
+			gs->index[i] = (uint32_t)k + 1;
+		}
+	}
+	uint32_t i = group_hash(gs, &primary, target) & gs->imask;
+	for (; gs->index[i]; i = (i + 1) & gs->imask) {
+		struct host_group *g = &gs->g[gs->index[i] - 1];
+		if (g->target == target && ih_addr_eq(&g->primary, &primary))
+			return g;
+	}
+	if (gs->n == gs->cap) {
+		size_t nc = gs->cap ? gs->cap * 2 : 64;
+		struct host_group *ng = realloc(gs->g, nc * sizeof(*ng));
+		if (!ng)
+			return NULL;
+		gs->g = ng;
+		gs->cap = nc;
+	}
+	struct host_group *g = &gs->g[gs->n];
+	memset(g, 0, sizeof(*g));
+	g->primary = primary;
+	g->target = target;
+	gs->index[i] = (uint32_t)++gs->n;
+	return g;
+}
+
+/* Keeps a copy of a written finding (sharing its JSON) in its host's group. */
+static struct host_group *group_keep(struct groups *gs, const struct ih_finding *f)
+{
+	if (gs->kept >= gs->limit) {
+		gs->not_kept++;
+		return NULL;
+	}
+	struct host_group *g = group_of(gs, f);
+	if (!g) {
+		gs->not_kept++;
+		return NULL;
+	}
+	if (g->n == g->cap) {
+		size_t nc = g->cap ? g->cap * 2 : 8;
+		struct ih_finding **nv = realloc(g->v, nc * sizeof(*nv));
+		if (!nv) {
+			gs->not_kept++;
+			return NULL;
+		}
+		g->v = nv;
+		g->cap = nc;
+	}
+	struct ih_finding *c = malloc(sizeof(*c));
+	if (!c) {
+		gs->not_kept++;
+		return NULL;
+	}
+	*c = *f;
+	json_incref(c->obj);
+	g->v[g->n++] = c;
+	gs->kept++;
+	g->dirty = true;
+	return g;
+}
+
+static void groups_free(struct groups *gs)
+{
+	for (size_t k = 0; k < gs->n; k++) {
+		for (size_t i = 0; i < gs->g[k].n; i++)
+			ih_finding_free(gs->g[k].v[i]);
+		free(gs->g[k].v);
+	}
+	free(gs->g);
+	free(gs->index);
+	memset(gs, 0, sizeof(*gs));
+}
+
 struct watch {
 	struct ih_pipeline *pl;
 	struct ih_live *live;
@@ -93,7 +332,15 @@ struct watch {
 	uint64_t next_stats_ns;
 	uint64_t start_ns;          /* monotonic */
 	uint64_t last_tick_frames, last_track_tick_ns;
-	uint64_t findings_written, attributions_written;
+	uint64_t findings_written, attributions_written, incidents_written;
+	uint64_t judge_every_ns;    /* packet time between live judgements; 0: none */
+	uint64_t next_judge_ns;     /* packet time of the next one; 0: not yet set */
+	bool judging;               /* inside a live judgement */
+	unsigned depth;             /* nesting of on_finding (suspicious_process adds from inside) */
+	uint64_t live_judged;       /* findings written from a judgement of a live record */
+	uint64_t repeats_skipped;   /* the same finding again: judged again, or its record ended */
+	struct idset judged_ids;
+	struct groups groups;
 	uint64_t by_sev[IH_SEV_CRITICAL + 1];
 	const char *stop_reason;
 	struct ih_privs_report privs;
@@ -139,15 +386,117 @@ static void text_process(struct watch *w, json_t *p)
 		 jstr(p, "match"));
 }
 
-/* The findings' on_add: attribute, write, then add the suspicious_process findings it raised. */
+/* One incident line (JSON) or its two summary lines (text). `previous`: the id this host's
+ * incident was last written under, when it differs (an earlier finding came later). */
+static void write_incident(struct watch *w, const struct ih_incident *inc, const char *previous)
+{
+	w->incidents_written++;
+	if (previous && previous[0] && strcmp(previous, inc->id) != 0)
+		json_object_set_new(inc->obj, "supersedes", json_string(previous));
+	if (w->jsonl) {
+		put_json(w, inc->obj);
+		return;
+	}
+	char t[40];
+	put_text(w, "%s incident %s%s%s\n", ih_time_str(inc->last_ns, t, sizeof(t)), inc->id,
+		 previous && previous[0] && strcmp(previous, inc->id) ? " (replaces " : "",
+		 previous && previous[0] && strcmp(previous, inc->id) ? previous : "");
+	ih_incident_line(w->out, inc, w->color);
+	if (ferror(w->out) || fflush(w->out) != 0)
+		w->write_failed = true;
+}
+
+/* Rebuilds and writes the incident of every host that got a finding since its last one. */
+static void write_dirty_incidents(struct watch *w)
+{
+	struct groups *gs = &w->groups;
+	for (size_t k = 0; k < gs->n; k++) {
+		struct host_group *g = &gs->g[k];
+		if (!g->dirty)
+			continue;
+		g->dirty = false;
+		struct ih_findings one = { .v = g->v, .n = g->n, .cap = g->n, .cap_alloc = g->n };
+		ih_findings_sort(&one);
+		struct ih_incidents is;
+		if (!ih_incidents_build(&is, &one, &w->pl->cfg))
+			continue;
+		for (size_t i = 0; i < is.n; i++) {
+			write_incident(w, &is.v[i], g->id);
+			snprintf(g->id, sizeof(g->id), "%s", is.v[i].id);
+		}
+		ih_incidents_free(&is);
+	}
+}
+
+/* At the end: every incident once more, built from every finding kept (so with its related
+ * incidents), most severe first. */
+static void write_final_incidents(struct watch *w)
+{
+	struct groups *gs = &w->groups;
+	if (!gs->kept)
+		return;
+	struct ih_finding **all = malloc(gs->kept * sizeof(*all));
+	if (!all) {
+		write_dirty_incidents(w);
+		return;
+	}
+	size_t n = 0;
+	for (size_t k = 0; k < gs->n; k++)
+		for (size_t i = 0; i < gs->g[k].n; i++)
+			all[n++] = gs->g[k].v[i];
+	struct ih_findings every = { .v = all, .n = n, .cap = n, .cap_alloc = n };
+	ih_findings_sort(&every);
+	struct ih_incidents is;
+	if (ih_incidents_build(&is, &every, &w->pl->cfg)) {
+		for (size_t i = 0; i < is.n; i++) {
+			const struct ih_incident *inc = &is.v[i];
+			struct host_group *g = NULL;
+			for (size_t k = 0; k < gs->n && !g; k++)
+				if (gs->g[k].target == inc->primary_target && ih_addr_eq(&gs->g[k].primary, &inc->primary))
+					g = &gs->g[k];
+			write_incident(w, inc, g ? g->id : NULL);
+			if (g) {
+				snprintf(g->id, sizeof(g->id), "%s", inc->id);
+				g->dirty = false;
+			}
+		}
+		ih_incidents_free(&is);
+	} else {
+		write_dirty_incidents(w);
+	}
+	free(all);
+}
+
+/* The findings' on_add: skip a finding already written from a live judgement, attribute,
+ * write, keep it for its host's incident, add the suspicious_process findings it raised, then
+ * write the incidents that changed. */
 static void on_finding(void *ctx, const struct ih_finding *cf)
 {
 	struct watch *w = ctx;
 	struct ih_finding *f = (struct ih_finding *)cf; /* owned by the collection, ours to dress */
+	char id[24];
+	uint64_t key = idset_key(ih_finding_id(f, id, sizeof(id)));
+	if (idset_has(&w->judged_ids, key)) {
+		/* written already, from an earlier judgement of the same record; when the record
+		 * itself ends it will not come back, so the id is forgotten then */
+		if (!w->judging)
+			idset_del(&w->judged_ids, key);
+		w->repeats_skipped++;
+		return;
+	}
+	if (w->judging && f->severity < IH_SEV_LOW) {
+		/* context, not a claim: it waits for its record to end, when it is judged on all
+		 * of it (a few big pings early on are path-MTU probes; many later are not) */
+		return;
+	}
+	if (w->judging) {
+		idset_add(&w->judged_ids, key);
+		w->live_judged++;
+	}
+	w->depth++;
 	if (w->ep)
 		ih_endpoint_attribute(w->ep, f, w->finishing);
-	struct ih_findings one = { .v = &f, .n = 1, .cap = 1 };
-	ih_findings_assign_ids(&one);
+	json_object_set_new(f->obj, "id", json_string(id));
 	w->findings_written++;
 	w->by_sev[f->severity <= IH_SEV_CRITICAL ? f->severity : 0]++;
 	if (w->jsonl) {
@@ -163,8 +512,12 @@ static void on_finding(void *ctx, const struct ih_finding *cf)
 		else if (json_object_get(f->evidence, "attribution"))
 			put_text(w, "           process: %s\n", jstr(f->evidence, "attribution"));
 	}
+	group_keep(&w->groups, f);
 	if (w->ep)
 		ih_endpoint_flush(w->ep);
+	w->depth--;
+	if (!w->depth && !w->finishing && !w->judging)
+		write_dirty_incidents(w);
 }
 
 static void on_attribution(void *ctx, json_t *line)
@@ -196,6 +549,15 @@ static json_t *stats_line(struct watch *w, enum ih_source_status st, const char 
 	json_t *o = ih_pipeline_stats(w->pl, NULL, st == IH_SRC_READ_ERROR ? st : IH_SRC_OK, error);
 	/* findings are freed once written: count what was written */
 	json_object_set_new(o, "findings", json_integer((json_int_t)w->findings_written));
+	json_object_set_new(o, "incidents", json_integer((json_int_t)w->incidents_written));
+	json_t *lj = json_object();
+	json_object_set_new(lj, "interval_s", json_real((double)(w->judge_every_ns / 1000000ull) / 1000.0));
+	json_object_set_new(lj, "passes", json_integer((json_int_t)w->pl->judge_passes));
+	json_object_set_new(lj, "findings", json_integer((json_int_t)w->live_judged));
+	json_object_set_new(lj, "repeats_skipped", json_integer((json_int_t)w->repeats_skipped));
+	json_object_set_new(lj, "ids_forgotten", json_integer((json_int_t)w->judged_ids.resets));
+	json_object_set_new(lj, "incident_findings_not_kept", json_integer((json_int_t)w->groups.not_kept));
+	json_object_set_new(o, "live_judgement", lj);
 	json_object_set_new(o, "live", json_true());
 	json_object_set_new(o, "final", json_boolean(final));
 	json_object_set_new(o, "interface", json_string(ih_live_iface(w->live)));
@@ -258,10 +620,36 @@ static void trim_findings(struct ih_findings *fs)
 	fs->n = 0;
 }
 
+/* Every judge_every_ns of packet time (the track's clock: packet time, or the wall clock in
+ * a quiet period), the pair records still live are judged. */
+static void maybe_judge(struct watch *w)
+{
+	if (!w->judge_every_ns)
+		return;
+	uint64_t now = ih_track_now(w->pl->track);
+	if (!now)
+		return;
+	if (!w->next_judge_ns) {
+		w->next_judge_ns = now + w->judge_every_ns;
+		return;
+	}
+	if (now < w->next_judge_ns)
+		return;
+	w->next_judge_ns = now + w->judge_every_ns;
+	w->judging = true;
+	if (!ih_pipeline_judge_live(w->pl))
+		w->judge_every_ns = 0; /* out of memory: judge only when records end */
+	w->judging = false;
+	if (w->ep)
+		ih_endpoint_flush(w->ep);
+	write_dirty_incidents(w);
+}
+
 static void on_frame(void *ctx, const struct ih_frame *fr)
 {
 	struct watch *w = ctx;
 	ih_pipeline_frame(w->pl, fr);
+	maybe_judge(w);
 	if (w->count && w->pl->frames >= w->count && !ih_live_stopped(w->live)) {
 		w->stop_reason = "count";
 		ih_live_stop(w->live);
@@ -279,6 +667,7 @@ static void on_tick(void *ctx)
 		w->last_track_tick_ns = mono;
 	}
 	w->last_tick_frames = w->pl->frames;
+	maybe_judge(w);
 	if (w->ep)
 		ih_endpoint_tick(w->ep, wall, on_attribution, w);
 	trim_findings(&w->pl->findings);
@@ -311,13 +700,14 @@ int ih_cmd_watch(int argc, char **argv)
 {
 	enum { O_HOME = 256, O_MONITOR, O_MEMCAP, O_SEED, O_SET, O_CONFIG, O_NOCONFIG, O_FILTER,
 	       O_STATS, O_DURATION, O_COUNT, O_NOATTR, O_SAMPLE, O_USER, O_NOPROMISC, O_SNAPLEN,
-	       O_BUFFER };
+	       O_BUFFER, O_JUDGE };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "filter", required_argument, NULL, O_FILTER },
 		{ "stats-interval", required_argument, NULL, O_STATS },
+		{ "judge-interval", required_argument, NULL, O_JUDGE },
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "count", required_argument, NULL, O_COUNT },
 		{ "no-attribution", no_argument, NULL, O_NOATTR },
@@ -345,7 +735,7 @@ int ih_cmd_watch(int argc, char **argv)
 	ih_ep_cli_init(&epc);
 	struct watch w;
 	memset(&w, 0, sizeof(w));
-	double stats_s = 60, duration_s = 0, count = 0, sample_ms = 150, d;
+	double stats_s = 60, judge_s = 10, duration_s = 0, count = 0, sample_ms = 150, d;
 	bool attribution = true;
 	const char *outpath = NULL, *user = NULL;
 	char err[512], warn[512];
@@ -368,6 +758,7 @@ int ih_cmd_watch(int argc, char **argv)
 		case 'o': outpath = optarg; break;
 		case O_FILTER: lc.filter = optarg; break;
 		case O_STATS:
+		case O_JUDGE:
 		case O_DURATION:
 		case O_COUNT:
 		case O_SAMPLE:
@@ -376,7 +767,8 @@ int ih_cmd_watch(int argc, char **argv)
 			if (!number(optarg, c == O_COUNT ? 1e15 : 1e9, &d) ||
 			    (c == O_SAMPLE && (d < 20 || d > 5000)) || (c == O_SNAPLEN && (d < 64 || d > 262144)) ||
 			    (c == O_BUFFER && (d < 1 || d > 2048))) {
-				const char *name = c == O_STATS ? "stats-interval" : c == O_DURATION ? "duration"
+				const char *name = c == O_STATS ? "stats-interval" : c == O_JUDGE ? "judge-interval"
+						 : c == O_DURATION ? "duration"
 						 : c == O_COUNT ? "count" : c == O_SAMPLE ? "sample-ms"
 						 : c == O_SNAPLEN ? "snaplen" : "buffer-mb";
 				fprintf(stderr, "icmphound watch: bad value '%s' for --%s\n", optarg, name);
@@ -384,6 +776,8 @@ int ih_cmd_watch(int argc, char **argv)
 			}
 			if (c == O_STATS)
 				stats_s = d;
+			else if (c == O_JUDGE)
+				judge_s = d;
 			else if (c == O_DURATION)
 				duration_s = d;
 			else if (c == O_COUNT)
@@ -502,6 +896,8 @@ int ih_cmd_watch(int argc, char **argv)
 	w.last_track_tick_ns = w.start_ns;
 	if (duration_s > 0)
 		w.deadline_ns = w.start_ns + (uint64_t)(duration_s * 1e9);
+	w.judge_every_ns = (uint64_t)(judge_s * 1e9);
+	w.groups.limit = cfg.max_findings;
 	if (stats_s > 0) {
 		w.stats_every_ns = (uint64_t)(stats_s * 1e9);
 		w.next_stats_ns = w.start_ns + w.stats_every_ns;
@@ -542,6 +938,7 @@ int ih_cmd_watch(int argc, char **argv)
 	if (w.ep)
 		ih_endpoint_flush(w.ep);
 	trim_findings(&pl.findings);
+	write_final_incidents(&w);
 	write_stats(&w, st, st == IH_SRC_READ_ERROR ? err : NULL, true);
 	if (st == IH_SRC_READ_ERROR) {
 		fprintf(stderr, "icmphound watch: %s\n", err);
@@ -550,6 +947,8 @@ int ih_cmd_watch(int argc, char **argv)
 	if (w.write_failed)
 		status = IH_EXIT_INTERNAL;
 out:
+	groups_free(&w.groups);
+	free(w.judged_ids.v);
 	ih_pipeline_free(&pl);
 	ih_ep_cli_free(&epc);
 	ih_sampler_free(sampler);

@@ -78,6 +78,7 @@ void ih_config_default(struct ih_config *c)
 	c->lateral_min_delay_ms = 500;
 	c->lateral_medium_hosts = 3;
 	c->lateral_high_hosts = 10;
+	c->sandbox = 1;
 	c->lateral_scan_ports = 20;
 	c->lateral_capacity = 256;
 	c->lateral_targets = 512;
@@ -227,6 +228,8 @@ static const struct opt opts[] = {
 	  "home networks (CIDR, comma-separated; replaces the default list)" },
 	{ "monitor", OPT_NETS, offsetof(struct ih_config, monitors), offsetof(struct ih_config, nmonitors),
 	  "known monitoring hosts (CIDR, comma-separated)" },
+	{ "mgmt", OPT_NETS, offsetof(struct ih_config, mgmt), offsetof(struct ih_config, nmgmt),
+	  "management networks: contain never blocks them, isolation keeps them reachable (CIDR, comma-separated)" },
 	O("lateral_window_s", OPT_SECS, lateral_window_ns, "connections this long after a sweep can be lateral movement"),
 	O("lateral_min_delay_ms", OPT_U32, lateral_min_delay_ms, "... and at least this long after the host was probed"),
 	O("lateral_medium_hosts", OPT_U32, lateral_medium_hosts, "swept hosts reached on an admin service for medium"),
@@ -249,6 +252,7 @@ static const struct opt opts[] = {
 	O("zeek_reorder_s", OPT_SECS, zeek_reorder_ns, "conn.log rows this far out of time order are still put in order"),
 	O("zeek_max_views", OPT_U32, zeek_max_views, "packet views one conn.log flow becomes, at most"),
 	O("zeek_pending", OPT_U32, zeek_pending, "conn.log flows held at once for reordering"),
+	O("sandbox", OPT_U32, sandbox, "1: once inputs and outputs are open, drop root and restrict system calls (docs/PRIVILEGES.md); 0: do not"),
 };
 #undef O
 

@@ -26,6 +26,9 @@ struct ih_config {
 	/* known monitoring hosts: their pings are expected */
 	struct ih_cidr monitors[IH_MAX_NETS];
 	unsigned nmonitors;
+	/* management networks: `contain` never blocks them, and isolation keeps them reachable */
+	struct ih_cidr mgmt[IH_MAX_NETS];
+	unsigned nmgmt;
 
 	/* sweep */
 	uint32_t sweep_min_targets;    /* one-shot targets for a finding (low) */
@@ -117,6 +120,9 @@ struct ih_config {
 	uint64_t zeek_reorder_ns;      /* rows this much out of time order are still put in order */
 	uint32_t zeek_max_views;       /* packet views one flow becomes, at most */
 	uint32_t zeek_pending;         /* flows held for reordering at once */
+
+	/* the analysing process, once its inputs and outputs are open (cli/sandbox.h) */
+	uint32_t sandbox;              /* 1: drop privileges and restrict system calls; 0: neither */
 };
 
 void ih_config_default(struct ih_config *c);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#define XXH_INLINE_ALL /* the same XXH3 as libxxhash, specialised for each fixed key size */
 #include <xxhash.h>
 
 enum { NIL = UINT32_MAX };

@@ -1,5 +1,6 @@
 /* covert.c — the shared reading of a pair record (see covert.h). */
 #include "detect/covert.h"
+#include "detect/detector.h"
 
 #include <string.h>
 
@@ -45,8 +46,8 @@ void ih_pview_init(struct ih_pview *v, const struct ih_pair *p, const struct ih_
 {
 	memset(v, 0, sizeof(*v));
 	v->p = p;
-	bool client_home = ih_config_is_home(cfg, &p->client);
-	bool server_home = ih_config_is_home(cfg, &p->server);
+	bool client_home = ih_is_home(cfg, &p->client);
+	bool server_home = ih_is_home(cfg, &p->server);
 	v->reverse = !client_home && server_home;
 	v->inside = v->reverse ? &p->server : &p->client;
 	v->peer = v->reverse ? &p->client : &p->server;

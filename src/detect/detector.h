@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/config.h"
 #include "report/finding.h"
@@ -32,6 +33,47 @@ struct ih_detector {
 	size_t (*memory)(struct ih_detector *d);
 	void (*destroy)(struct ih_detector *d);
 };
+
+/* ih_cidr_contains with the same answer, in two 64-bit masked compares instead of a loop over
+ * 16 bytes: the address's bytes past the prefix are cleared and all 16 compared with the base,
+ * exactly as ih_addr_mask + memcmp do (a base with bits set past its prefix matches nothing). */
+static inline uint64_t ih_be64_(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return __builtin_bswap64(v);
+}
+
+static inline bool ih_cidr_has(const struct ih_cidr *c, const struct ih_addr *a)
+{
+	if (c->base.family != a->family)
+		return false;
+	unsigned bits = a->family == IH_AF_INET6 ? 128 : 32;
+	unsigned p = c->prefix > bits ? bits : c->prefix;
+	uint64_t mhi = p >= 64 ? ~0ull : p ? ~0ull << (64 - p) : 0;
+	uint64_t mlo = p >= 128 ? ~0ull : p > 64 ? ~0ull << (128 - p) : 0;
+	return (ih_be64_(a->b) & mhi) == ih_be64_(c->base.b) &&
+	       (ih_be64_(a->b + 8) & mlo) == ih_be64_(c->base.b + 8);
+}
+
+/* ih_config_is_home, the same answer without the per-byte loops (a flood asks it for every
+ * new source, and for both ends of every pair that ends). */
+static inline bool ih_is_home(const struct ih_config *cfg, const struct ih_addr *a)
+{
+	for (unsigned i = 0; i < cfg->nhome; i++)
+		if (ih_cidr_has(&cfg->home[i], a))
+			return true;
+	return false;
+}
+
+/* ih_is_home for a host record's address, computed once per record (the home networks do not
+ * change during a run, and the record is cleared when it is reused). */
+static inline bool ih_host_is_home(const struct ih_config *cfg, struct ih_host *h)
+{
+	if (!(h->detector_flags & IH_HOSTF_HOME_KNOWN))
+		h->detector_flags |= IH_HOSTF_HOME_KNOWN | (ih_is_home(cfg, &h->addr) ? IH_HOSTF_HOME : 0u);
+	return (h->detector_flags & IH_HOSTF_HOME) != 0;
+}
 
 /* Constructors: each returns NULL on allocation failure. */
 typedef struct ih_detector *(*ih_detector_ctor)(const struct ih_config *cfg, struct ih_findings *out);

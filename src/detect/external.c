@@ -35,7 +35,7 @@ static void external_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	const struct ih_config *cfg = x->cfg;
 	/* cheap tests first: this runs for every pair that ends (a spoofed flood ends one per
 	 * packet) */
-	if (!p->probes || ih_config_is_home(cfg, &p->server) || !ih_config_is_home(cfg, &p->client))
+	if (!p->probes || ih_is_home(cfg, &p->server) || !ih_is_home(cfg, &p->client))
 		return;
 	struct ih_pview v;
 	ih_pview_init(&v, p, cfg);

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* the same XXH3 as libxxhash, specialised for each fixed key size */
 #include <xxhash.h>
 
 #include "detect/detector.h"
@@ -109,7 +110,7 @@ static struct lat_rec *rec_find(struct lateral *s, const struct ih_addr *src)
 		uint32_t v = s->index[i];
 		if (!v)
 			return NULL;
-		if (ih_addr_eq(&s->recs[v - 1].src, src))
+		if (ih_addr_same(&s->recs[v - 1].src, src))
 			return &s->recs[v - 1];
 	}
 	return NULL;
@@ -161,7 +162,7 @@ static struct lat_target *target_find(struct lateral *s, struct lat_rec *r, cons
 			r->order[r->ntargets++] = i;
 			return t;
 		}
-		if (ih_addr_eq(&t->addr, a))
+		if (ih_addr_same(&t->addr, a))
 			return t;
 	}
 	return NULL;
@@ -298,7 +299,7 @@ static void emit(struct ih_detector *d, struct lat_rec *r, const struct sweep_re
 	/* per host: a run of attempts with the same dst */
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
-		while (j < n && ih_addr_eq(&a[j].dst, &a[i].dst))
+		while (j < n && ih_addr_same(&a[j].dst, &a[i].dst))
 			j++;
 		bool in = false;
 		for (size_t k = i; k < j; k++)
@@ -388,7 +389,7 @@ static void emit(struct ih_detector *d, struct lat_rec *r, const struct sweep_re
 		return;
 	}
 	char buf[IH_ADDR_STRLEN + 8], rb[IH_ADDR_STRLEN + 8], t1[40], t2[40];
-	if (ih_addr_eq(&lo, &hi)) {
+	if (ih_addr_same(&lo, &hi)) {
 		ih_finding_set_dst_addr(f, &lo);
 	} else {
 		struct ih_cidr cover;
@@ -481,7 +482,7 @@ static void decide(struct ih_detector *d, struct lat_rec *r)
 	unsigned nref = 0;
 	for (size_t i = 0; i < d->out->n && nref < 15; i++) {
 		const struct ih_finding *f = d->out->v[i];
-		if (f->severity < IH_SEV_LOW || strcmp(f->kind, "sweep") != 0 || !ih_addr_eq(&f->src, &r->src))
+		if (f->severity < IH_SEV_LOW || strcmp(f->kind, "sweep") != 0 || !ih_addr_same(&f->src, &r->src))
 			continue;
 		const char *range = json_string_value(json_object_get(f->evidence, "range"));
 		if (!range || !ih_cidr_parse(range, &refs[nref].range))
@@ -679,7 +680,7 @@ static void lateral_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 		s->now = pkt->ts_ns;
 	scan_due(d);
 	if (ih_icmp_is_probe(pkt->icmp_class) && !ev->to_client) {
-		if (!ih_config_is_home(s->cfg, &h->addr))
+		if (!ih_host_is_home(s->cfg, h))
 			return;
 		struct lat_rec *r = rec_find(s, &h->addr);
 		if (!r) {
@@ -698,7 +699,7 @@ static void lateral_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 				t->flags |= LT_REPROBED;
 		}
 	} else if (ih_icmp_is_answer(pkt->icmp_class) && ev->to_client) {
-		if (!ih_config_is_home(s->cfg, &h->addr))
+		if (!ih_host_is_home(s->cfg, h))
 			return;
 		struct lat_rec *r = rec_find(s, &h->addr);
 		if (!r) {
@@ -749,7 +750,7 @@ static void lateral_on_transport(struct ih_detector *d, const struct ih_pkt *pkt
 	r->last_ns = s->now;
 	for (uint32_t i = 0; i < r->nattempts; i++) {
 		struct lat_attempt *a = &r->att[i];
-		if (a->port == pkt->dport && a->proto == pkt->proto && ih_addr_eq(&a->dst, &pkt->dst)) {
+		if (a->port == pkt->dport && a->proto == pkt->proto && ih_addr_same(&a->dst, &pkt->dst)) {
 			if (a->count < UINT32_MAX)
 				a->count++;
 			if (ts > a->last_ns)

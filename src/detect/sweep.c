@@ -19,6 +19,7 @@
  * also sent TCP or UDP to most of the targets (nmap's default host discovery does). */
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* the same XXH3 as libxxhash, specialised for each fixed key size */
 #include <xxhash.h>
 
 #include "detect/detector.h"
@@ -102,7 +103,7 @@ static struct target *target_find(struct sweep *s, struct sweep_rec *r, const st
 			r->order[r->ntargets++] = i;
 			return t;
 		}
-		if (ih_addr_eq(&t->addr, a))
+		if (ih_addr_same(&t->addr, a))
 			return t;
 	}
 	return NULL;
@@ -118,7 +119,7 @@ static bool addr_next(const struct ih_addr *a, const struct ih_addr *b)
 	for (int i = n - 1; i >= 0; i--)
 		if (++c.b[i] != 0)
 			break;
-	return ih_addr_eq(&c, b);
+	return ih_addr_same(&c, b);
 }
 
 /* Probe classes an episode used: nmap -PP -PM sends a timestamp and a mask request to each
@@ -272,7 +273,7 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 		ih_addr_mask(&t->addr, t->addr.family == IH_AF_INET ? 24 : 64, &b);
 		unsigned k;
 		for (k = 0; k < nblocks; k++)
-			if (ih_addr_eq(&blocks[k], &b))
+			if (ih_addr_same(&blocks[k], &b))
 				break;
 		if (k < nblocks)
 			blockn[k]++;
@@ -392,7 +393,7 @@ static struct sweep_rec *rec_of(struct sweep *s, const struct ih_host *h)
 	if (!h->sweep_idx || h->sweep_idx > s->nrecs)
 		return NULL;
 	struct sweep_rec *r = &s->recs[h->sweep_idx - 1];
-	return r->used && ih_addr_eq(&r->src, &h->addr) ? r : NULL;
+	return r->used && ih_addr_same(&r->src, &h->addr) ? r : NULL;
 }
 
 static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct ih_addr *dst,
@@ -453,7 +454,7 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 			r = rec_admit(d, h);
 			/* the destinations the host table already saw (the current one last) */
 			for (uint32_t i = 0; i < h->ndst_small; i++) {
-				if (ih_addr_eq(&h->dst_small[i], &pkt->dst))
+				if (ih_addr_same(&h->dst_small[i], &pkt->dst))
 					continue;
 				struct ih_pair *p = ih_track_find_pair(d->track, &h->addr, &h->dst_small[i]);
 				note_probe(d, r, &h->dst_small[i], pkt->icmp_class,
@@ -496,7 +497,7 @@ static void sweep_on_transport(struct ih_detector *d, const struct ih_pkt *pkt)
 	if (!idx)
 		return;
 	struct sweep_rec *r = &s->recs[idx - 1];
-	if (!r->used || !ih_addr_eq(&r->src, &pkt->src))
+	if (!r->used || !ih_addr_same(&r->src, &pkt->src))
 		return;
 	struct target *t = target_find(s, r, &pkt->dst, false);
 	if (t)

@@ -44,6 +44,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* the same XXH3 as libxxhash, specialised for each fixed key size */
 #include <xxhash.h>
 
 #include "core/history.h"
@@ -165,7 +166,7 @@ static void mac_learn(struct volume *s, const uint8_t mac[6], const struct ih_ad
 		m->ip = *ip;
 		return;
 	}
-	if (ih_addr_eq(&m->ip, ip))
+	if (ih_addr_same(&m->ip, ip))
 		return;
 	/* IPv4 is preferred as the name; a second address of the same family: a router or a
 	 * host with several addresses, ambiguous either way */
@@ -189,7 +190,7 @@ static struct victim *victim_find(struct volume *s, const struct ih_addr *a)
 		struct victim *v = &s->v[i];
 		if (!v->used)
 			return NULL;
-		if (ih_addr_eq(&v->addr, a))
+		if (ih_addr_same(&v->addr, a))
 			return v;
 	}
 	return NULL;
@@ -453,7 +454,7 @@ static struct victim *victim_get(struct ih_detector *d, const struct ih_addr *a,
 			free_slot = v;
 			break;
 		}
-		if (ih_addr_eq(&v->addr, a)) {
+		if (ih_addr_same(&v->addr, a)) {
 			if (now > v->last_ns && now - v->last_ns > s->cfg->track.pair_idle_ns) {
 				s->expired++;
 				evaluate(d, v);
@@ -477,7 +478,7 @@ static void top_add(struct victim *v, const struct ih_addr *a)
 {
 	unsigned min = 0;
 	for (unsigned i = 0; i < TOPK; i++) {
-		if (v->top[i].count && ih_addr_eq(&v->top[i].addr, a)) {
+		if (v->top[i].count && ih_addr_same(&v->top[i].addr, a)) {
 			v->top[i].count++;
 			return;
 		}
@@ -508,7 +509,7 @@ static struct sender *sender_find(struct volume *s, const struct ih_addr *a)
 		struct sender *sd = &s->snd[i];
 		if (!sd->used)
 			return NULL;
-		if (ih_addr_eq(&sd->addr, a))
+		if (ih_addr_same(&sd->addr, a))
 			return sd;
 	}
 	return NULL;
@@ -524,7 +525,7 @@ static void sender_evaluate(struct ih_detector *d, struct sender *sd)
 	if (sd->ndst == 1 && !sd->many) {
 		/* a flood still being counted will speak for this host */
 		const struct victim *v = victim_find(s, &sd->dst[0]);
-		if (v && v->burst && ih_addr_eq(&v->top[0].addr, &sd->addr))
+		if (v && v->burst && ih_addr_same(&v->top[0].addr, &sd->addr))
 			return;
 	}
 	struct hist_check hc;
@@ -573,14 +574,15 @@ static void sender_count(struct ih_detector *d, const struct ih_event *ev)
 	struct volume *s = d->state;
 	const struct ih_pkt *pkt = ev->pkt;
 	/* requests: what the host chose to send (its answers and errors follow others' traffic) */
-	if (ev->to_client || !ih_icmp_is_probe(pkt->icmp_class) || !ih_config_is_home(s->cfg, &pkt->src))
+	/* the client of a request is its source: its record caches whether it is home */
+	if (ev->to_client || !ih_icmp_is_probe(pkt->icmp_class) || !ih_host_is_home(s->cfg, ev->client))
 		return;
 	uint64_t hour = pkt->ts_ns / NS_PER_HOUR;
 	uint32_t i = sslot(s, &pkt->src);
 	struct sender *sd = NULL, *oldest = NULL;
 	for (unsigned n = 0; n < SPROBE && n <= s->smask; n++, i = (i + 1) & s->smask) {
 		struct sender *c = &s->snd[i];
-		if (!c->used || ih_addr_eq(&c->addr, &pkt->src)) {
+		if (!c->used || ih_addr_same(&c->addr, &pkt->src)) {
 			sd = c;
 			break;
 		}
@@ -625,7 +627,7 @@ static void sender_count(struct ih_detector *d, const struct ih_event *ev)
 	if (sd->many)
 		return;
 	for (uint32_t k = 0; k < sd->ndst; k++)
-		if (ih_addr_eq(&sd->dst[k], &pkt->dst))
+		if (ih_addr_same(&sd->dst[k], &pkt->dst))
 			return;
 	if (sd->ndst < 2)
 		sd->dst[sd->ndst++] = pkt->dst;

@@ -37,6 +37,9 @@ bool ih_rep_parse_time(const char *s, uint64_t *ns /* OUT */);
 /* "2026-11-25 01:14:33 UTC" (to the second) from an RFC 3339 string; the string itself when
  * it does not parse. buf >= 40. */
 const char *ih_rep_time(const char *rfc3339, char *buf, size_t len);
+/* Why the document leaves `part` out ("omitted": [{"part","why"}], a report from the store:
+ * "conversations", "sweep_cells", "counts"), or NULL when it does not. */
+const char *ih_rep_omitted(json_t *doc, const char *part);
 /* "70 s", "2 min 5 s", "3 h 4 min", "0.2 s" for a duration in ns. buf >= 32. */
 const char *ih_rep_duration(uint64_t ns, char *buf, size_t len);
 

@@ -10,7 +10,15 @@
  * type; such a file stops at that packet with libpcap's message.
  *
  * Frames are read with pcap_dispatch(cnt = -1), which for a savefile runs through the whole
- * file in one call; ih_source_stop breaks out of it at the next frame. */
+ * file in one call; ih_source_stop breaks out of it at the next frame.
+ *
+ * Read-ahead: libpcap reuses one buffer for every frame of a savefile, so each frame is copied
+ * into a small window of AHEAD held frames and delivered, in file order, once AHEAD - 1 newer
+ * ones have been read; the frame delivered carries a pointer to the newest held one
+ * (ih_frame.ahead) so that the consumer can prefetch the table entries that frame will touch
+ * while it works on the current one. The window is drained at the end of each file and before a
+ * read error is reported, so every frame read is delivered, in order, exactly as without it;
+ * only a stop (a signal) drops the frames still held. */
 #include "source/source.h"
 
 #include <inttypes.h>
@@ -30,6 +38,16 @@ struct src_file {
 	uint64_t size;       /* bytes, 0 when not a regular file */
 };
 
+/* Frames held for read-ahead (a power of two). 16 frames of ~100 bytes are read while the
+ * oldest is analysed: far enough ahead for its table lines to arrive from memory. */
+#define AHEAD 16
+
+struct held_frame {
+	struct ih_frame fr;
+	uint8_t *buf;        /* a copy of the frame's bytes (libpcap reuses its buffer) */
+	uint32_t cap;        /* bytes allocated at buf */
+};
+
 struct ih_source {
 	struct src_file *files;
 	size_t nfiles;
@@ -41,7 +59,9 @@ struct ih_source {
 	/* during ih_source_run */
 	ih_frame_fn fn;
 	void *ctx;
-	uint64_t number;     /* frames delivered from the current file */
+	uint64_t number;     /* frames read from the current file */
+	struct held_frame held[AHEAD];
+	uint64_t nheld_in, nheld_out; /* frames put into / delivered from the window */
 };
 
 static uint64_t file_offset(pcap_t *p)
@@ -64,6 +84,25 @@ static uint64_t ts_to_ns(const struct timeval *tv)
 	return sec * 1000000000u + ns;
 }
 
+/* Delivers the oldest held frame, telling it of the newest one still held. */
+static void deliver_held(struct ih_source *s)
+{
+	struct held_frame *hf = &s->held[s->nheld_out % AHEAD];
+	uint64_t newest = s->nheld_in - 1;
+	hf->fr.ahead = newest > s->nheld_out ? &s->held[newest % AHEAD].fr : NULL;
+	s->nheld_out++;
+	s->fn(s->ctx, &hf->fr);
+}
+
+/* Delivers every held frame, oldest first (end of a file, or before a read error is told);
+ * stops early if a stop was asked for. */
+static void drain_held(struct ih_source *s)
+{
+	while (s->nheld_out < s->nheld_in && !s->stop)
+		deliver_held(s);
+	s->nheld_in = s->nheld_out = 0;
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct ih_source *s = (struct ih_source *)(void *)user;
@@ -78,9 +117,34 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 		.number = s->number,
 		.file = f->name,
 	};
-	s->fn(s->ctx, &fr);
-	if (s->stop)
+	if (s->nheld_in - s->nheld_out == AHEAD)
+		deliver_held(s); /* frees the slot the new frame takes */
+	if (s->stop) {
 		pcap_breakloop(f->p);
+		return;
+	}
+	struct held_frame *hf = &s->held[s->nheld_in % AHEAD];
+	if (fr.cap_len > hf->cap) {
+		uint32_t want = fr.cap_len < 2048 ? 2048 : fr.cap_len;
+		uint8_t *nb = realloc(hf->buf, want);
+		if (!nb) {
+			/* cannot hold it: deliver everything held, then this frame from libpcap's
+			 * own buffer (order kept, no read-ahead for it) */
+			drain_held(s);
+			if (!s->stop)
+				s->fn(s->ctx, &fr);
+			if (s->stop)
+				pcap_breakloop(f->p);
+			return;
+		}
+		hf->buf = nb;
+		hf->cap = want;
+	}
+	if (fr.cap_len)
+		memcpy(hf->buf, bytes, fr.cap_len);
+	fr.data = hf->buf;
+	hf->fr = fr;
+	s->nheld_in++;
 }
 
 struct ih_source *ih_source_open_files(char *const *files, size_t nfiles, char *err, size_t errlen)
@@ -147,6 +211,10 @@ enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *c
 			int n = pcap_dispatch(f->p, -1, on_packet, (u_char *)(void *)s);
 			if (n == PCAP_ERROR_BREAK || s->stop)
 				return IH_SRC_STOPPED;
+			if (n == PCAP_ERROR || n == 0)
+				drain_held(s); /* the frames read before the end or the error */
+			if (s->stop)
+				return IH_SRC_STOPPED;
 			if (n == PCAP_ERROR) {
 				snprintf(err, errlen, "%s: packet %" PRIu64 " at byte offset %" PRIu64
 					 ": %s", f->name, s->number + 1, file_offset(f->p),
@@ -194,6 +262,8 @@ void ih_source_close(struct ih_source *s)
 			pcap_close(s->files[i].p);
 		free(s->files[i].name);
 	}
+	for (unsigned i = 0; i < AHEAD; i++)
+		free(s->held[i].buf);
 	free(s->files);
 	free(s);
 }

@@ -3,24 +3,16 @@
 #include "track/hll.h"
 
 #include <math.h>
+#define XXH_INLINE_ALL /* the same XXH3 as libxxhash, specialised for each fixed key size */
 #include <xxhash.h>
 
 uint64_t ih_hll_hash(const void *item, size_t len)
 {
+	/* an address (struct ih_addr, 17 bytes) is nearly every item: a constant length lets
+	 * the compiler pick XXH3's 17..128-byte path at build time (same value either way) */
+	if (len == 17)
+		return XXH3_64bits_withSeed(item, 17, 0x1c3b9f5d2e4a6071ull);
 	return XXH3_64bits_withSeed(item, len, 0x1c3b9f5d2e4a6071ull);
-}
-
-void ih_hll_add(uint8_t *regs, unsigned m, uint64_t hash)
-{
-	unsigned p = 0;
-	while ((1u << p) < m)
-		p++;
-	unsigned idx = (unsigned)(hash >> (64 - p));
-	uint64_t rest = hash << p;
-	/* rank: position of the first 1 bit in the remaining 64-p bits, 1-based */
-	uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) : (uint8_t)(64 - p + 1);
-	if (rank > regs[idx])
-		regs[idx] = rank;
 }
 
 double ih_hll_estimate(const uint8_t *regs, unsigned m)

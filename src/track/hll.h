@@ -13,8 +13,17 @@
  * evidence — the tables that need a secret seed hash with their own. */
 uint64_t ih_hll_hash(const void *item, size_t len);
 
-/* m must be a power of two between 16 and 65536. */
-void ih_hll_add(uint8_t *regs, unsigned m, uint64_t hash);
+/* m must be a power of two between 16 and 65536. Inline: it runs for every probe. */
+static inline void ih_hll_add(uint8_t *regs, unsigned m, uint64_t hash)
+{
+	unsigned p = (unsigned)__builtin_ctz(m);
+	unsigned idx = (unsigned)(hash >> (64 - p));
+	uint64_t rest = hash << p;
+	/* rank: position of the first 1 bit in the remaining 64-p bits, 1-based */
+	uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) : (uint8_t)(64 - p + 1);
+	if (rank > regs[idx])
+		regs[idx] = rank;
+}
 double ih_hll_estimate(const uint8_t *regs, unsigned m);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* the same XXH3 as libxxhash, specialised for each fixed key size */
 #include <xxhash.h>
 
 /* ------------------------------------------------------------------------------------------ */

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#define XXH_INLINE_ALL /* the same XXH3 as libxxhash, specialised for each fixed key size */
 #include <xxhash.h>
 
 #include "detect/detector.h"
@@ -52,11 +54,24 @@ struct table {
 	uint64_t evictions, expired;
 };
 
+/* Read-ahead hints (ih_track_prefetch_frame): a frame's keys are hashed and their index slots
+ * prefetched when the frame is PF_RING hints away; PF_RING hints later (half-way to its turn)
+ * the slots are read and the records they name prefetched. */
+#define PF_RING 8
+
+struct pf_hint {
+	uint64_t host_h, pair_h;
+	uint16_t ring_slot;       /* the pair's echo slot for the frame's id and seq */
+	bool valid, pair;
+};
+
 struct ih_track {
 	struct ih_track_config cfg;
 	struct table hosts, pairs, convs;
+	struct pf_hint pf[PF_RING]; /* scratch: not counted in ih_track_memory (see there) */
 	struct ih_detector *det[MAX_DETECTORS];
 	unsigned ndet;
+	uint32_t pf_next;           /* read-ahead hints given (in the padding after ndet) */
 	uint64_t now;
 	uint64_t scan_sec;
 	uint64_t seed;
@@ -86,32 +101,59 @@ static uint32_t pow2_at_least(uint32_t n)
 	return c;
 }
 
+static size_t rec_bytes(const struct table *t)
+{
+	return ((size_t)t->mask + 1) * t->esize;
+}
+
+static size_t index_bytes(const struct table *t)
+{
+	return ((size_t)t->imask + 1) * sizeof(*t->index);
+}
+
+/* Zeroed memory for records or an index, in transparent huge pages where the kernel allows
+ * (madvise mode): lookups land anywhere in tables of tens of MB, and with 4 KB pages nearly
+ * every one also missed the TLB (a page walk per lookup, which software prefetches do not
+ * start). Pages are still only committed when first touched. NULL on failure. */
+static void *table_mem(size_t bytes)
+{
+	void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(m, bytes, MADV_HUGEPAGE); /* a hint: without it, 4 KB pages */
+#endif
+	return m;
+}
+
 static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t keylen,
 		       size_t slot_off, size_t last_off)
 {
 	memset(t, 0, sizeof(*t));
 	uint32_t cap = pow2_at_least(capacity);
-	t->rec = calloc(cap, esize);
-	t->index = calloc((size_t)cap * 2, sizeof(*t->index));
-	t->free = malloc((size_t)cap * sizeof(*t->free));
-	if (!t->rec || !t->index || !t->free)
-		return false;
-	for (uint32_t i = 0; i < cap; i++)
-		t->free[i] = cap - 1 - i; /* hand out record 0 first */
-	t->nfree = cap;
 	t->esize = esize;
 	t->keylen = keylen;
 	t->slot_off = slot_off;
 	t->last_off = last_off;
 	t->mask = cap - 1;
 	t->imask = cap * 2 - 1;
+	t->rec = table_mem(rec_bytes(t));
+	t->index = table_mem(index_bytes(t));
+	t->free = malloc((size_t)cap * sizeof(*t->free));
+	if (!t->rec || !t->index || !t->free)
+		return false;
+	for (uint32_t i = 0; i < cap; i++)
+		t->free[i] = cap - 1 - i; /* hand out record 0 first */
+	t->nfree = cap;
 	return true;
 }
 
 static void table_fini(struct table *t)
 {
-	free(t->rec);
-	free(t->index);
+	if (t->rec)
+		munmap(t->rec, rec_bytes(t));
+	if (t->index)
+		munmap(t->index, index_bytes(t));
 	free(t->free);
 }
 
@@ -137,9 +179,27 @@ static inline uint64_t last_of(const struct table *t, const void *r)
 	return v;
 }
 
+/* Host keys are one address (17 bytes), pair keys two (34): constant lengths let the compiler
+ * specialise XXH3 and the key comparison for each table (same values as the generic calls). */
+#define HOST_KEYLEN sizeof(struct ih_addr)
+#define PAIR_KEYLEN (2 * sizeof(struct ih_addr))
+
 static inline uint64_t key_hash(uint64_t seed, const void *key, size_t len)
 {
+	if (len == HOST_KEYLEN)
+		return XXH3_64bits_withSeed(key, HOST_KEYLEN, seed);
+	if (len == PAIR_KEYLEN)
+		return XXH3_64bits_withSeed(key, PAIR_KEYLEN, seed);
 	return XXH3_64bits_withSeed(key, len, seed);
+}
+
+static inline bool key_eq(const void *rec, const void *key, size_t len)
+{
+	if (len == HOST_KEYLEN)
+		return memcmp(rec, key, HOST_KEYLEN) == 0;
+	if (len == PAIR_KEYLEN)
+		return memcmp(rec, key, PAIR_KEYLEN) == 0;
+	return memcmp(rec, key, len) == 0;
 }
 
 static inline uint32_t tag_of(uint64_t h)
@@ -168,7 +228,7 @@ static void *table_find(const struct table *t, uint64_t h, const void *key, uint
 		}
 		if ((uint32_t)(v >> 32) == tag) {
 			void *r = rec_at(t, lo - 1);
-			if (memcmp(r, key, t->keylen) == 0)
+			if (key_eq(r, key, t->keylen))
 				return r;
 		}
 	}
@@ -421,6 +481,69 @@ static void end_host_v(struct ih_track *tr, void *r) { end_host(tr, r); }
 static void end_pair_v(struct ih_track *tr, void *r) { end_pair(tr, r); }
 static void end_conv_v(struct ih_track *tr, void *r) { end_conv(tr, r); }
 
+/* ---------------------------------------------------------------- read-ahead */
+
+static inline void prefetch_index(const struct table *t, uint64_t h)
+{
+	__builtin_prefetch(&t->index[(uint32_t)h & t->imask]);
+}
+
+/* The record an index probe for h would find first (a tag match), or NULL; reads at most a
+ * few slots, which the previous stage prefetched. */
+static inline const uint8_t *peek_record(const struct table *t, uint64_t h)
+{
+	uint32_t i = (uint32_t)h & t->imask, tag = tag_of(h);
+	for (unsigned n = 0; n < 4; n++, i = (i + 1) & t->imask) {
+		uint64_t v = t->index[i];
+		if (v == 0)
+			return NULL;
+		if ((uint32_t)v != IDX_DELETED && (uint32_t)(v >> 32) == tag)
+			return rec_at(t, (uint32_t)v - 1);
+	}
+	return NULL;
+}
+
+static void prefetch_records(const struct ih_track *tr, const struct pf_hint *ph)
+{
+	const uint8_t *r = peek_record(&tr->hosts, ph->host_h);
+	if (r)
+		for (size_t off = 0; off < sizeof(struct ih_host); off += 64)
+			__builtin_prefetch(r + off, 1);
+	if (!ph->pair || !(r = peek_record(&tr->pairs, ph->pair_h)))
+		return;
+	/* the counters every packet updates (see struct ih_pair), and the echo slot */
+	for (size_t off = 0; off < offsetof(struct ih_pair, hashes); off += 64)
+		__builtin_prefetch(r + off, 1);
+	__builtin_prefetch(r + offsetof(struct ih_pair, ring) + ph->ring_slot * sizeof(struct ih_echo_slot), 1);
+}
+
+void ih_track_prefetch_frame(struct ih_track *tr, int linktype, const uint8_t *frame, uint32_t cap_len)
+{
+	struct pf_hint *ph = &tr->pf[tr->pf_next++ % PF_RING];
+	if (ph->valid)
+		prefetch_records(tr, ph); /* the hint given PF_RING frames ago */
+	struct ih_peek pk;
+	ph->valid = ih_decode_peek(linktype, frame, cap_len, &pk);
+	if (!ph->valid)
+		return;
+	uint8_t t = pk.icmp_type;
+	bool answer = pk.ip_ver == 4 ? (t == 0 || t == 14 || t == 16 || t == 18 || t == 43)
+				     : (t == 129 || t == 140 || t == 161);
+	bool error = pk.ip_ver == 4 ? (t == 3 || t == 4 || t == 5 || t == 11 || t == 12)
+				    : (t >= 1 && t <= 4) || t == 137;
+	struct ih_addr key[2];
+	key[0] = answer || error ? pk.dst : pk.src;
+	key[1] = answer || error ? pk.src : pk.dst;
+	ph->host_h = key_hash(tr->hosts.seed, &key[0], HOST_KEYLEN);
+	prefetch_index(&tr->hosts, ph->host_h);
+	ph->pair = !error;
+	if (ph->pair) {
+		ph->pair_h = key_hash(tr->pairs.seed, key, PAIR_KEYLEN);
+		ph->ring_slot = (uint16_t)((pk.icmp_seq ^ pk.icmp_id) % IH_PAIR_RING);
+		prefetch_index(&tr->pairs, ph->pair_h);
+	}
+}
+
 /* ---------------------------------------------------------------- public */
 
 struct ih_track *ih_track_new(const struct ih_track_config *cfg)
@@ -478,7 +601,7 @@ static void host_add_dst(struct ih_host *h, const struct ih_addr *dst)
 {
 	if (!h->dst_overflow) {
 		for (uint32_t i = 0; i < h->ndst_small; i++)
-			if (ih_addr_eq(&h->dst_small[i], dst))
+			if (ih_addr_same(&h->dst_small[i], dst))
 				return;
 		if (h->ndst_small < IH_HOST_SMALLSET) {
 			h->dst_small[h->ndst_small++] = *dst;
@@ -990,6 +1113,15 @@ void ih_track_tick(struct ih_track *tr, uint64_t now_ns)
 	scan_expired(tr);
 }
 
+void ih_track_each_pair(const struct ih_track *t, void (*fn)(void *ctx, const struct ih_pair *p), void *ctx)
+{
+	for (uint32_t i = 0; i < t->pairs.hwm; i++) {
+		const struct ih_pair *p = rec_at(&t->pairs, i);
+		if (p->slot == SLOT_USED)
+			fn(ctx, p);
+	}
+}
+
 const struct ih_track_stats *ih_track_stats(const struct ih_track *t)
 {
 	struct ih_track_stats *s = (struct ih_track_stats *)&t->stats;
@@ -1016,7 +1148,10 @@ static size_t table_memory(const struct table *t)
 
 size_t ih_track_memory(const struct ih_track *t)
 {
-	return sizeof(*t) + table_memory(&t->hosts) + table_memory(&t->pairs) + table_memory(&t->convs);
+	/* The read-ahead hints are a few cache lines of scratch, like the stack; leaving them out
+	 * keeps the stats line's figure what it was before they existed. */
+	return sizeof(*t) - sizeof(t->pf) + table_memory(&t->hosts) + table_memory(&t->pairs) +
+	       table_memory(&t->convs);
 }
 
 uint64_t ih_track_now(const struct ih_track *t)

@@ -14,10 +14,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/addr.h"
 #include "decode/decode.h"
 #include "track/payload.h"
+
+/* ih_addr_eq, inline: an address is 17 bytes without padding (family, then bytes that are zero
+ * past an IPv4 address), so one fixed-size comparison decides. Detectors compare addresses on
+ * every packet. */
+static inline bool ih_addr_same(const struct ih_addr *x, const struct ih_addr *y)
+{
+	_Static_assert(sizeof(struct ih_addr) == 17, "struct ih_addr has no padding");
+	return memcmp(x, y, sizeof(*x)) == 0;
+}
 
 #define IH_HOST_SMALLSET 8  /* distinct destinations kept exactly per host */
 #define IH_HLL_REGS 64      /* HyperLogLog registers per host beyond the small set */
@@ -68,7 +78,13 @@ struct ih_host {
 	uint32_t sweep_idx;            /* the sweep detector's record for this host + 1; 0: none */
 };
 
-enum { IH_HOSTF_SWEEP = 1u << 0 };
+enum {
+	IH_HOSTF_SWEEP = 1u << 0,
+	/* ih_host_is_home (detect/detector.h) caches the answer on the record: asked on every
+	 * request by several detectors, it would otherwise test every home network each time */
+	IH_HOSTF_HOME_KNOWN = 1u << 1,
+	IH_HOSTF_HOME = 1u << 2,
+};
 
 struct ih_echo_slot {
 	uint16_t id, seq;
@@ -79,6 +95,10 @@ struct ih_echo_slot {
 };
 
 struct ih_pair {
+	/* Laid out hot first: the key and every counter a packet updates share the first few
+	 * cache lines (and the read-ahead prefetches them, track.c); the arrays follow, of which a
+	 * packet touches one or two entries. The size is kept as it was (2136 bytes): the memory
+	 * cap is turned into capacities by it (core/config.c). */
 	struct ih_addr client, server; /* key: client asks, server answers */
 	uint8_t slot;                  /* table slot state (track.c) */
 	uint8_t last_ttl;
@@ -101,44 +121,46 @@ struct ih_pair {
 	/* payloads of requests (out) and answers (in) */
 	uint32_t psize_min, psize_max;
 	uint64_t psize_sum;
-	uint32_t tpl_hits[IH_TPL_COUNT];   /* requests by payload template */
 	uint32_t nontpl_out, nontpl_in;
 	uint64_t nontpl_bytes_out, nontpl_bytes_in;
 	double entropy_sum_out, entropy_sum_in; /* over non-template payloads */
 	uint32_t entropy_n_out, entropy_n_in;
-	uint32_t hashes[IH_PAIR_HASHES];   /* distinct request payload fingerprints (first ones) */
-	uint32_t nhashes;                  /* exact up to IH_PAIR_HASHES, then counts misses */
-	uint32_t distinct_payloads;        /* estimate of distinct request payloads */
-	uint32_t distinct_sizes;           /* distinct request payload sizes (exact up to 16) */
-	uint16_t sizes_seen[16];
-	uint32_t magic;                    /* first 4 payload bytes of the first non-template request */
-	uint32_t magic_hits;               /* non-template payloads (either way) starting with it */
-	/* request/reply pairing */
-	struct ih_echo_slot ring[IH_PAIR_RING];
+	/* request/reply pairing (the slots are in ring, below) */
 	uint32_t reply_matched, reply_mismatch, reply_unpaired;
 	uint32_t big_payloads;             /* payloads above the large-payload threshold */
 	uint32_t df_probes;                /* requests with IPv4 DF set (path-MTU probing) */
 	uint32_t frag_probes;              /* requests that arrived as fragments */
-	/* timing of requests */
-	uint32_t gaps_ms[IH_PAIR_SERIES];  /* ring of inter-request gaps, ms */
-	uint16_t probe_sizes[IH_PAIR_SERIES];
-	uint8_t probe_tpl[IH_PAIR_SERIES]; /* enum ih_tpl of the same requests (beacon series) */
-	uint32_t nseries;                  /* total appended (ring index = n % IH_PAIR_SERIES) */
-	uint8_t preview[24];               /* first bytes of the first non-template payload */
-	uint8_t preview_len;
+	uint32_t nseries;                  /* requests in the timing series (ring index = n % IH_PAIR_SERIES) */
 	uint32_t detector_flags;
+	uint32_t nhashes;                  /* exact up to IH_PAIR_HASHES, then counts misses */
+	uint32_t distinct_payloads;        /* estimate of distinct request payloads */
+	uint32_t distinct_sizes;           /* distinct request payload sizes (exact up to 16) */
+	uint32_t magic;                    /* first 4 payload bytes of the first non-template request */
+	uint32_t magic_hits;               /* non-template payloads (either way) starting with it */
 	/* What non-template payloads carry (covert-channel detectors). Updated per packet without
 	 * allocation: one pass over the payload for the content class, one bit per fingerprint. */
 	uint32_t probes_since_answer;      /* requests since the last answer (all, if none) */
 	uint32_t big_nontpl;               /* non-template requests above the large-payload size */
-	uint32_t pclass_out[IH_PC_COUNT];  /* non-template requests by content class */
-	uint32_t pclass_in[IH_PC_COUNT];   /* non-template answers by content class */
-	uint64_t seen_out[IH_SEEN_WORDS];  /* fingerprint bitmap of non-template requests */
-	uint64_t seen_in[IH_SEEN_WORDS];   /* ... of non-template answers */
-	uint32_t seen_bits_out, seen_bits_in;   /* bits set in each */
+	uint32_t seen_bits_out, seen_bits_in;   /* bits set in seen_out, seen_in */
 	uint64_t new_bytes_out, new_bytes_in;   /* bytes of payloads that set a new bit */
 	uint8_t tool;                      /* enum ih_tool of the first recognised payload */
+	uint8_t preview_len;
 	uint32_t tool_hits;                /* non-template payloads recognised as that tool */
+	uint32_t tpl_hits[IH_TPL_COUNT];   /* requests by payload template */
+	uint32_t pclass_out[IH_PC_COUNT];  /* non-template requests by content class */
+	uint32_t pclass_in[IH_PC_COUNT];   /* non-template answers by content class */
+	/* arrays */
+	uint32_t hashes[IH_PAIR_HASHES];   /* distinct request payload fingerprints (first ones) */
+	uint16_t sizes_seen[16];
+	struct ih_echo_slot ring[IH_PAIR_RING];
+	/* timing of requests */
+	uint32_t gaps_ms[IH_PAIR_SERIES];  /* ring of inter-request gaps, ms */
+	uint16_t probe_sizes[IH_PAIR_SERIES];
+	uint8_t probe_tpl[IH_PAIR_SERIES]; /* enum ih_tpl of the same requests (beacon series) */
+	uint8_t preview[24];               /* first bytes of the first non-template payload */
+	uint64_t seen_out[IH_SEEN_WORDS];  /* fingerprint bitmap of non-template requests */
+	uint64_t seen_in[IH_SEEN_WORDS];   /* ... of non-template answers */
+	uint8_t unused_[8];                /* keeps the size (see above) */
 };
 
 /* Distinct payloads from a fingerprint bitmap of `bits_set` ones out of IH_SEEN_BITS (linear
@@ -204,6 +226,11 @@ void ih_track_add_detector(struct ih_track *t, struct ih_detector *d);
 /* Feeds one decoded IP packet (ICMP, TCP or UDP). Packet time must not run backwards by much;
  * a packet older than the newest seen is treated as arriving at the newest time for expiry. */
 void ih_track_packet(struct ih_track *t, const struct ih_pkt *pkt);
+/* A hint that a frame (linktype, bytes) will be fed a few packets from now: hashes its keys
+ * and prefetches the index slots now and, a few hints later, the records they lead to, so that
+ * they are in cache by its turn. Changes nothing a packet or a finding can see; a frame that
+ * is not plain ICMP is ignored. Read-ahead sources call it through ih_frame.ahead. */
+void ih_track_prefetch_frame(struct ih_track *t, int linktype, const uint8_t *frame, uint32_t cap_len);
 /* Tells detectors of an ARP sender (MAC and IPv4 address), in packet time. */
 void ih_track_arp(struct ih_track *t, const struct ih_pkt *pkt);
 /* Ends every live record (pairs first, then hosts) and flushes the detectors. */
@@ -214,6 +241,10 @@ void ih_track_flush(struct ih_track *t);
  * packet arrived: the one place where the wall clock enters tracking (a capture file never
  * does this, so replays stay identical). A time before the newest packet's is ignored. */
 void ih_track_tick(struct ih_track *t, uint64_t now_ns);
+/* Calls fn for every live pair record, without ending, changing or expiring any: a live
+ * capture uses it to let detectors judge records that are still active (see
+ * ih_pipeline_judge_live). Calling it any number of times changes nothing. */
+void ih_track_each_pair(const struct ih_track *t, void (*fn)(void *ctx, const struct ih_pair *p), void *ctx);
 const struct ih_track_stats *ih_track_stats(const struct ih_track *t);
 size_t ih_track_memory(const struct ih_track *t);
 uint64_t ih_track_now(const struct ih_track *t);

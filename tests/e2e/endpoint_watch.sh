@@ -25,6 +25,14 @@
 #     nobody and the copied path;
 #   - an attribution line for the ordinary ping (pid, /usr/bin/ping, root) and no finding >= low
 #     to 10.77.0.1;
+#   - incident lines (issue 6): while watch still runs (the output file read before it stops),
+#     an incident of 10.77.0.10 holding its tunnel finding, with the endpoint_correlation
+#     playbook step filled from the attributed process (not needs_data; the process named is
+#     ptunnel-ng); after it stopped, the last incident line of that host lists the
+#     suspicious_process findings, step 5 done, verdict malicious; every finding belongs to
+#     exactly one incident (the last line of each id, ids named by a later "supersedes" left
+#     out), and incident lines come before the final stats line;
+#   - the live judgement ran (--judge-interval 4) and no finding id was written twice;
 #   - the last line is a final stats line with "live": true and the capture's drop counters;
 #   - while it ran, watch was uid 65534 with exactly CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH.
 set -euo pipefail
@@ -62,7 +70,7 @@ beacon_exe=$home/.cache/updater
 
 out=$E2E_TMP/watch.jsonl
 e2e_bg $((DURATION + 30)) cli "$bin" watch -i eth0 --format jsonl -o "$out" --duration "$DURATION" \
-  --stats-interval 5 --seed 7 2>"$E2E_TMP/watch.err"
+  --stats-interval 5 --judge-interval 4 --seed 7 2>"$E2E_TMP/watch.err"
 watch_pid=$E2E_LAST_PID
 for ((i = 0; i < 100; i++)); do
   grep -q 'listening on' "$E2E_TMP/watch.err" 2>/dev/null && break
@@ -107,6 +115,37 @@ e2e_bg 30 cli sh -c 'echo $$ > "$1"; exec setpriv --reuid=65534 --regid=65534 --
 sleep 2
 e2e_x 20 cli sh -c 'echo $$ > "$1"; exec ping -q -c 3 -i 0.5 10.77.0.1 >/dev/null' sh "$E2E_TMP/ping.pid" ||
   e2e_fail "the ordinary ping failed"
+
+# incidents as they happen: read the output while watch still runs (records are judged live
+# every 4 s of packet time; the tunnel pair has not ended: that would take 15 idle minutes)
+live_copy=$E2E_TMP/watch.live.jsonl
+live_ok=0
+for ((i = 0; i < 80; i++)); do
+  kill -0 "$wpid" 2>/dev/null || break
+  cp "$out" "$live_copy"
+  if python3 - "$live_copy" <<'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+ids = {o["id"]: o for o in lines if o.get("type") == "finding"}
+for o in lines:
+    if o.get("type") != "incident" or o.get("primary") != "10.77.0.10":
+        continue
+    mine = [ids[f] for f in o.get("findings", []) if f in ids]
+    step = {s["step"]: s for s in o.get("playbook", [])}.get("endpoint_correlation", {})
+    if any(f["kind"] in ("tunnel", "exfiltration") for f in mine) \
+       and step.get("status") in ("done", "partial") and "ptunnel-ng" in step.get("established", ""):
+        sys.exit(0)
+sys.exit(1)
+EOF
+  then
+    # still running once the copy was taken: the incident was written live
+    kill -0 "$wpid" 2>/dev/null && live_ok=1
+    break
+  fi
+  sleep 0.25
+done
+((live_ok)) || { cut -c1-400 "$out" >&2; e2e_fail "no incident of 10.77.0.10 with its tunnel and process while watch ran"; }
+e2e_log "incident of 10.77.0.10 written live ($(grep -c '"type":"incident"' "$live_copy") incident lines before the stop)"
 
 # let watch reach its duration: it ends every record and writes the rest
 wait "$watch_pid" || { cat "$E2E_TMP/watch.err" >&2; e2e_fail "icmphound watch exited with status $?"; }
@@ -171,6 +210,48 @@ loud = [f for f in findings if f["dst"] == "10.77.0.1" and sev[f["severity"]] >=
 if loud:
     fails.append("the ordinary ping got findings >= low: %s" % [(f["kind"], f["severity"]) for f in loud])
 
+# incidents: the last line of each id counts; an id named by a later line's "supersedes" is gone
+incidents = {}
+for o in lines:
+    if o.get("type") == "incident":
+        incidents[o["id"]] = o
+for o in lines:
+    if o.get("type") == "incident" and o.get("supersedes") and o["supersedes"] != o["id"]:
+        incidents.pop(o["supersedes"], None)
+fids = [f["id"] for f in findings]
+if len(fids) != len(set(fids)):
+    fails.append("a finding id was written twice: %s" % sorted({i for i in fids if fids.count(i) > 1}))
+owner = {}
+for inc in incidents.values():
+    for fid in inc.get("findings", []):
+        owner.setdefault(fid, []).append(inc["id"])
+for fid in fids:
+    if len(owner.get(fid, [])) != 1:
+        fails.append("finding %s is in %d incidents (last lines)" % (fid, len(owner.get(fid, []))))
+by_id = {f["id"]: f for f in findings}
+cli = [i for i in incidents.values() if i.get("primary") == "10.77.0.10"]
+if len(cli) != 1:
+    fails.append("%d incidents of 10.77.0.10, expected 1" % len(cli))
+else:
+    inc = cli[0]
+    kinds = {by_id[f]["kind"] for f in inc["findings"] if f in by_id}
+    step = {s["step"]: s for s in inc.get("playbook", [])}.get("endpoint_correlation", {})
+    if "suspicious_process" not in kinds or not kinds & {"tunnel", "exfiltration", "external_icmp", "large_payload"}:
+        fails.append("the incident of 10.77.0.10 lacks its tunnel or suspicious_process findings: %s" % sorted(kinds))
+    if step.get("status") != "done":
+        fails.append("endpoint_correlation of %s is %r, expected done: %s" % (inc["id"], step.get("status"), step.get("established")))
+    if inc.get("verdict") != "malicious":
+        fails.append("the incident of 10.77.0.10 is %s, expected malicious" % inc.get("verdict"))
+inc_pos = [n for n, o in enumerate(lines) if o.get("type") == "incident"]
+stats_final = [n for n, o in enumerate(lines) if o.get("type") == "stats" and o.get("final")]
+if inc_pos and stats_final and max(inc_pos) > stats_final[0]:
+    fails.append("an incident line comes after the final stats line")
+lj = lines[-1].get("live_judgement", {}) if lines else {}
+if not lj.get("passes") or not lj.get("findings"):
+    fails.append("the live judgement did not run or found nothing: %s" % lj)
+if lines and lines[-1].get("incidents", 0) < 2:
+    fails.append("the stats line counts %r incident lines" % lines[-1].get("incidents"))
+
 # the stats line
 last = lines[-1] if lines else {}
 if last.get("type") != "stats" or last.get("live") is not True or last.get("final") is not True:
@@ -189,6 +270,8 @@ if fails:
 print("e2e: tunnel -> pid %d ptunnel-ng (%s); beacon -> pid %d nobody %s; ping -> pid %d attributed" %
       (tunnel_pid, ", ".join(sorted({f["kind"] for f in tun})), beacon_pid, beacon_exe, ping_pid),
       file=sys.stderr)
+print("e2e: %d incident lines (%d ids), live judgement %s" %
+      (sum(1 for o in lines if o.get("type") == "incident"), len(incidents), json.dumps(lj)), file=sys.stderr)
 EOF
 if ((status != 0)); then
   e2e_log "watch output:"

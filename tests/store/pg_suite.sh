@@ -87,6 +87,13 @@ echo "== test_store against PostgreSQL"
 "$test_store" || fail=1
 echo "== test_hunt against PostgreSQL"
 "$test_hunt" || fail=1
+# the store read back (issue 7): beside test_store in the build directory, when built
+for t in test_readback test_incident_doc; do
+  if [[ -x $(dirname "$test_store")/$t ]]; then
+    echo "== $t against PostgreSQL"
+    "$(dirname "$test_store")/$t" || fail=1
+  fi
+done
 
 echo "== two sensors through the command line at once"
 psql() { "$pgbin/psql" -h "$tmp" -U postgres -X -q -t -A "$@"; }
