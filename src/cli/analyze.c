@@ -67,19 +67,12 @@ static void usage(FILE *f)
 
 int ih_cmd_analyze(int argc, char **argv)
 {
-	enum { O_HOME = 256, O_MONITOR, O_MEMCAP, O_SEED, O_SET, O_LIST, O_COLOR, O_NOCOLOR, O_CONFIG, O_NOCONFIG,
-	       O_STORE, O_SENSOR };
+	enum { O_LIST = 256, O_COLOR, O_NOCOLOR, O_STORE, O_SENSOR };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "home", required_argument, NULL, O_HOME },
-		{ "monitor", required_argument, NULL, O_MONITOR },
-		{ "mem-cap", required_argument, NULL, O_MEMCAP },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "set", required_argument, NULL, O_SET },
+		IH_CLI_SETTINGS_LONGOPTS,
 		{ "list-options", optional_argument, NULL, O_LIST },
-		{ "config", required_argument, NULL, O_CONFIG },
-		{ "no-config", no_argument, NULL, O_NOCONFIG },
 		{ "all", no_argument, NULL, 'a' },
 		{ "color", no_argument, NULL, O_COLOR },
 		{ "no-color", no_argument, NULL, O_NOCOLOR },
@@ -101,8 +94,11 @@ int ih_cmd_analyze(int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:ah", longopts, NULL)) != -1) {
-		const char *key = NULL;
-		char *val = optarg;
+		int shared = ih_cli_settings_option(&settings, c, optarg, "analyze");
+		if (shared < 0)
+			return IH_EXIT_USAGE;
+		if (shared > 0)
+			continue;
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0)
@@ -115,14 +111,6 @@ int ih_cmd_analyze(int argc, char **argv)
 			}
 			break;
 		case 'o': outpath = optarg; break;
-		case O_HOME: key = "home"; break;
-		case O_MONITOR: key = "monitor"; break;
-		case O_MEMCAP: key = "mem_cap_mb"; break;
-		case O_SEED: key = "seed"; break;
-		case O_SET:
-			if (!ih_cli_set_arg(&settings, optarg, "analyze"))
-				return IH_EXIT_USAGE;
-			break;
 		case O_LIST:
 			list = true;
 			if (optarg && strcmp(optarg, "ini") == 0)
@@ -132,8 +120,6 @@ int ih_cmd_analyze(int argc, char **argv)
 				return IH_EXIT_USAGE;
 			}
 			break;
-		case O_CONFIG: settings.config_path = optarg; break;
-		case O_NOCONFIG: settings.no_config = true; break;
 		case 'a': all = true; break;
 		case O_COLOR: color = 1; break;
 		case O_NOCOLOR: color = 0; break;
@@ -151,10 +137,6 @@ int ih_cmd_analyze(int argc, char **argv)
 			break;
 		case 'h': usage(stdout); return IH_EXIT_OK;
 		default: usage(stderr); return IH_EXIT_USAGE;
-		}
-		if (key && !ih_cli_setting(&settings, key, val)) {
-			fprintf(stderr, "icmphound analyze: too many options\n");
-			return IH_EXIT_USAGE;
 		}
 	}
 	if (!ih_cli_configure(&settings, &cfg, "analyze"))

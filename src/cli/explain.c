@@ -49,17 +49,11 @@ static bool put_line(FILE *out, json_t *o)
 
 int ih_cmd_explain(int argc, char **argv)
 {
-	enum { O_HOME = 256, O_MONITOR, O_MEMCAP, O_SEED, O_SET, O_CONFIG, O_NOCONFIG };
+	
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "home", required_argument, NULL, O_HOME },
-		{ "monitor", required_argument, NULL, O_MONITOR },
-		{ "mem-cap", required_argument, NULL, O_MEMCAP },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "set", required_argument, NULL, O_SET },
-		{ "config", required_argument, NULL, O_CONFIG },
-		{ "no-config", no_argument, NULL, O_NOCONFIG },
+		IH_CLI_SETTINGS_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,7 +64,11 @@ int ih_cmd_explain(int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
-		const char *key = NULL;
+		int shared = ih_cli_settings_option(&settings, c, optarg, "explain");
+		if (shared < 0)
+			return IH_EXIT_USAGE;
+		if (shared > 0)
+			continue;
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
@@ -85,22 +83,8 @@ int ih_cmd_explain(int argc, char **argv)
 			}
 			break;
 		case 'o': outpath = optarg; break;
-		case O_HOME: key = "home"; break;
-		case O_MONITOR: key = "monitor"; break;
-		case O_MEMCAP: key = "mem_cap_mb"; break;
-		case O_SEED: key = "seed"; break;
-		case O_SET:
-			if (!ih_cli_set_arg(&settings, optarg, "explain"))
-				return IH_EXIT_USAGE;
-			break;
-		case O_CONFIG: settings.config_path = optarg; break;
-		case O_NOCONFIG: settings.no_config = true; break;
 		case 'h': usage(stdout); return IH_EXIT_OK;
 		default: usage(stderr); return IH_EXIT_USAGE;
-		}
-		if (key && !ih_cli_setting(&settings, key, optarg)) {
-			fprintf(stderr, "icmphound explain: too many options\n");
-			return IH_EXIT_USAGE;
 		}
 	}
 	if (argc - optind < 2) {

@@ -650,7 +650,7 @@ static void summary(const struct ih_incidents *is, const struct output *html, co
 
 int ih_cmd_report(int argc, char **argv)
 {
-	enum { O_HOME = 256, O_MONITOR, O_MEMCAP, O_SEED, O_SET, O_CONFIG, O_NOCONFIG, O_HTML, O_MD, O_PROGRESS,
+	enum { O_HTML = 256, O_MD, O_PROGRESS,
 	       O_NOPROGRESS, O_COLOR, O_NOCOLOR, O_STORE, O_SINCE, O_UNTIL, O_SENSOR, O_HOST };
 	static const struct option longopts[] = {
 		{ "html", required_argument, NULL, O_HTML },
@@ -660,13 +660,7 @@ int ih_cmd_report(int argc, char **argv)
 		{ "until", required_argument, NULL, O_UNTIL },
 		{ "sensor", required_argument, NULL, O_SENSOR },
 		{ "host", required_argument, NULL, O_HOST },
-		{ "home", required_argument, NULL, O_HOME },
-		{ "monitor", required_argument, NULL, O_MONITOR },
-		{ "mem-cap", required_argument, NULL, O_MEMCAP },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "set", required_argument, NULL, O_SET },
-		{ "config", required_argument, NULL, O_CONFIG },
-		{ "no-config", no_argument, NULL, O_NOCONFIG },
+		IH_CLI_SETTINGS_LONGOPTS,
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
 		{ "color", no_argument, NULL, O_COLOR },
@@ -687,7 +681,11 @@ int ih_cmd_report(int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		const char *key = NULL;
+		int shared = ih_cli_settings_option(&settings, c, optarg, "report");
+		if (shared < 0)
+			return IH_EXIT_USAGE;
+		if (shared > 0)
+			continue;
 		switch (c) {
 		case O_HTML: html.path = optarg; break;
 		case O_MD: md.path = optarg; break;
@@ -696,16 +694,6 @@ int ih_cmd_report(int argc, char **argv)
 		case O_UNTIL: sargs.until = optarg; break;
 		case O_SENSOR: sargs.sensor = optarg; break;
 		case O_HOST: sargs.host = optarg; break;
-		case O_HOME: key = "home"; break;
-		case O_MONITOR: key = "monitor"; break;
-		case O_MEMCAP: key = "mem_cap_mb"; break;
-		case O_SEED: key = "seed"; break;
-		case O_SET:
-			if (!ih_cli_set_arg(&settings, optarg, "report"))
-				return IH_EXIT_USAGE;
-			break;
-		case O_CONFIG: settings.config_path = optarg; break;
-		case O_NOCONFIG: settings.no_config = true; break;
 		case O_PROGRESS: progress = IH_PROGRESS_ALWAYS; break;
 		case O_NOPROGRESS: progress = IH_PROGRESS_NEVER; break;
 		case O_COLOR: color = 1; break;
@@ -722,10 +710,6 @@ int ih_cmd_report(int argc, char **argv)
 			break;
 		case 'h': usage(stdout); return IH_EXIT_OK;
 		default: usage(stderr); return IH_EXIT_USAGE;
-		}
-		if (key && !ih_cli_setting(&settings, key, optarg)) {
-			fprintf(stderr, "icmphound report: too many options\n");
-			return IH_EXIT_USAGE;
 		}
 	}
 	if (!html.path && !md.path) {

@@ -50,3 +50,23 @@ bool ih_cli_configure(const struct ih_cli_settings *s, struct ih_config *cfg, co
 	ih_config_fit_memory(cfg);
 	return true;
 }
+
+int ih_cli_settings_option(struct ih_cli_settings *s, int c, char *arg, const char *cmd)
+{
+	const char *key;
+	switch (c) {
+	case IH_CLI_OPT_HOME: key = "home"; break;
+	case IH_CLI_OPT_MONITOR: key = "monitor"; break;
+	case IH_CLI_OPT_MEMCAP: key = "mem_cap_mb"; break;
+	case IH_CLI_OPT_SEED: key = "seed"; break;
+	case IH_CLI_OPT_SET: return ih_cli_set_arg(s, arg, cmd) ? 1 : -1;
+	case IH_CLI_OPT_CONFIG: s->config_path = arg; return 1;
+	case IH_CLI_OPT_NOCONFIG: s->no_config = true; return 1;
+	default: return 0;
+	}
+	if (!ih_cli_setting(s, key, arg)) {
+		fprintf(stderr, "icmphound %s: too many options\n", cmd);
+		return -1;
+	}
+	return 1;
+}

@@ -698,7 +698,7 @@ static bool number(const char *s, double max, double *out)
 
 int ih_cmd_watch(int argc, char **argv)
 {
-	enum { O_HOME = 256, O_MONITOR, O_MEMCAP, O_SEED, O_SET, O_CONFIG, O_NOCONFIG, O_FILTER,
+	enum { O_FILTER = 256,
 	       O_STATS, O_DURATION, O_COUNT, O_NOATTR, O_SAMPLE, O_USER, O_NOPROMISC, O_SNAPLEN,
 	       O_BUFFER, O_JUDGE };
 	static const struct option longopts[] = {
@@ -716,13 +716,7 @@ int ih_cmd_watch(int argc, char **argv)
 		{ "no-promisc", no_argument, NULL, O_NOPROMISC },
 		{ "snaplen", required_argument, NULL, O_SNAPLEN },
 		{ "buffer-mb", required_argument, NULL, O_BUFFER },
-		{ "home", required_argument, NULL, O_HOME },
-		{ "monitor", required_argument, NULL, O_MONITOR },
-		{ "mem-cap", required_argument, NULL, O_MEMCAP },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "set", required_argument, NULL, O_SET },
-		{ "config", required_argument, NULL, O_CONFIG },
-		{ "no-config", no_argument, NULL, O_NOCONFIG },
+		IH_CLI_SETTINGS_LONGOPTS,
 		IH_EP_CLI_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -742,7 +736,11 @@ int ih_cmd_watch(int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:f:o:h", longopts, NULL)) != -1) {
-		const char *key = NULL;
+		int shared = ih_cli_settings_option(&settings, c, optarg, "watch");
+		if (shared < 0)
+			return IH_EXIT_USAGE;
+		if (shared > 0)
+			continue;
 		switch (c) {
 		case 'i': lc.iface = optarg; break;
 		case 'f':
@@ -792,16 +790,6 @@ int ih_cmd_watch(int argc, char **argv)
 		case O_NOATTR: attribution = false; break;
 		case O_USER: user = optarg; break;
 		case O_NOPROMISC: lc.promisc = false; break;
-		case O_HOME: key = "home"; break;
-		case O_MONITOR: key = "monitor"; break;
-		case O_MEMCAP: key = "mem_cap_mb"; break;
-		case O_SEED: key = "seed"; break;
-		case O_SET:
-			if (!ih_cli_set_arg(&settings, optarg, "watch"))
-				return IH_EXIT_USAGE;
-			break;
-		case O_CONFIG: settings.config_path = optarg; break;
-		case O_NOCONFIG: settings.no_config = true; break;
 		case IH_EP_OPT_LOG:
 		case IH_EP_OPT_FORMAT:
 		case IH_EP_OPT_HOST:
@@ -814,10 +802,6 @@ int ih_cmd_watch(int argc, char **argv)
 			break;
 		case 'h': usage(stdout); return IH_EXIT_OK;
 		default: usage(stderr); return IH_EXIT_USAGE;
-		}
-		if (key && !ih_cli_setting(&settings, key, optarg)) {
-			fprintf(stderr, "icmphound watch: too many options\n");
-			return IH_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
