@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int link = links[data[0] % (sizeof links / sizeof links[0])];
 	data++;
 	size--;
-	struct ih_reasm *r = ih_reasm_new(4, 16384, 5ull * 1000000000u);
+	struct ih_reasm *r = ih_reasm_new(4, 16384, 5ull * 1000000000u, 1);
 	if (!r)
 		return 0;
 	uint64_t ts = 1700000000ull * 1000000000u;

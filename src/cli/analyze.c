@@ -177,6 +177,7 @@ int ih_cmd_analyze(int argc, char **argv)
 		fprintf(stderr, "icmphound: %s\n", err);
 		return IH_EXIT_OPEN;
 	}
+	ih_cli_seed_from_inputs(&cfg, argv + optind, (size_t)(argc - optind));
 	struct ih_recorder *rec = NULL;
 	if (store) {
 		struct ih_store_opts so = { .sensor = sensor };

@@ -103,6 +103,7 @@ int ih_cmd_explain(int argc, char **argv)
 		fprintf(stderr, "icmphound: %s\n", err);
 		return IH_EXIT_OPEN;
 	}
+	ih_cli_seed_from_inputs(&cfg, argv + optind + 1, (size_t)(argc - optind - 1));
 	struct ih_pipeline pl;
 	if (!ih_pipeline_init(&pl, &cfg)) {
 		fprintf(stderr, "icmphound: out of memory building tables (try a smaller --mem-cap)\n");

@@ -436,6 +436,7 @@ int ih_cmd_log(int argc, char **argv)
 		free(lg);
 		return IH_EXIT_OPEN;
 	}
+	ih_cli_seed_from_inputs(&cfg, argv + optind, (size_t)(argc - optind));
 	lg->out = stdout;
 	if (outpath && !(lg->out = fopen(outpath, "w"))) {
 		fprintf(stderr, "icmphound: cannot write %s: %m\n", outpath);

@@ -10,7 +10,8 @@ bool ih_pipeline_init(struct ih_pipeline *pl, const struct ih_config *cfg)
 	pl->cfg = *cfg;
 	ih_findings_init(&pl->findings, pl->cfg.max_findings);
 	pl->track = ih_track_new(&pl->cfg.track);
-	pl->reasm = ih_reasm_new(pl->cfg.reasm_slots, pl->cfg.reasm_max_len, pl->cfg.reasm_timeout_ns);
+	pl->reasm = ih_reasm_new(pl->cfg.reasm_slots, pl->cfg.reasm_max_len, pl->cfg.reasm_timeout_ns,
+				 pl->cfg.track.seed);
 	if (!pl->track || !pl->reasm)
 		return false;
 	/* detectors that read payload bytes: flow records carry none */

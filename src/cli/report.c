@@ -782,6 +782,7 @@ int ih_cmd_report(int argc, char **argv)
 		fprintf(stderr, "icmphound: %s\n", err);
 		return IH_EXIT_OPEN;
 	}
+	ih_cli_seed_from_inputs(&cfg, files, nfiles);
 	if ((html.path && !out_open(&html, err, sizeof(err))) || (md.path && !out_open(&md, err, sizeof(err)))) {
 		fprintf(stderr, "icmphound: %s\n", err);
 		out_close(&html, false);

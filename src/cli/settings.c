@@ -1,10 +1,18 @@
 /* settings.c — defaults, config file, command line: in that order, for every command. */
 #include "cli/settings.h"
 
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #include "core/config_file.h"
+
+#define SEED_BYTES (64 * 1024) /* read of each input for the hash seed */
 
 bool ih_cli_setting(struct ih_cli_settings *s, const char *key, const char *value)
 {
@@ -69,4 +77,28 @@ int ih_cli_settings_option(struct ih_cli_settings *s, int c, char *arg, const ch
 		return -1;
 	}
 	return 1;
+}
+
+void ih_cli_seed_from_inputs(struct ih_config *cfg, char *const *files, size_t nfiles)
+{
+	if (cfg->track.seed || !nfiles)
+		return;
+	XXH3_state_t *st = XXH3_createState();
+	uint8_t *buf = malloc(SEED_BYTES);
+	bool ok = st && buf && XXH3_64bits_reset(st) == XXH_OK;
+	for (size_t i = 0; ok && i < nfiles; i++) {
+		int fd = strcmp(files[i], "-") == 0 ? -1 : open(files[i], O_RDONLY | O_CLOEXEC);
+		struct stat sb;
+		ok = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+		ssize_t n = ok ? pread(fd, buf, SEED_BYTES, 0) : -1;
+		ok = ok && n >= 0 && XXH3_64bits_update(st, buf, (size_t)n) == XXH_OK;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ok) {
+		uint64_t seed = XXH3_64bits_digest(st);
+		cfg->track.seed = seed ? seed : 1;
+	}
+	free(buf);
+	XXH3_freeState(st);
 }

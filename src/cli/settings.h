@@ -6,6 +6,7 @@
 #define IH_SETTINGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/config.h"
 
@@ -47,5 +48,12 @@ int ih_cli_settings_option(struct ih_cli_settings *s, int c, char *arg, const ch
 /* Fills cfg: defaults, the file, the recorded settings, then ih_config_fit_memory. Prints the
  * first error on stderr ("icmphound CMD: FILE:LINE: ...") and returns false on any. */
 bool ih_cli_configure(const struct ih_cli_settings *s, struct ih_config *cfg, const char *cmd);
+/* When no seed was set (cfg->track.seed == 0): the hash seed of every table from the input
+ * files' first bytes (64 KiB of each), so that the same files give the same output however
+ * full the tables get (which record an eviction picks depends on where the hash puts it),
+ * while one who sends some of the packets cannot predict it. Left at 0 (a random seed per
+ * run) when an input cannot be read ahead: standard input, a pipe. Call before
+ * ih_pipeline_init. */
+void ih_cli_seed_from_inputs(struct ih_config *cfg, char *const *files, size_t nfiles);
 
 #endif

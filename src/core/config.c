@@ -181,7 +181,7 @@ static const struct opt opts[] = {
 	O("host_idle_s", OPT_SECS, track.host_idle_ns, "a quiet host's record ends after this"),
 	O("pair_idle_s", OPT_SECS, track.pair_idle_ns, "a quiet pair's record ends after this"),
 	O("large_payload", OPT_U32, track.large_payload, "payload bytes above which a payload is large"),
-	O("seed", OPT_U64, track.seed, "hash seed (0: random each run)"),
+	O("seed", OPT_U64, track.seed, "hash seed of the tables (0: from the input files' first bytes; random live or on a pipe)"),
 	O("sweep_min_targets", OPT_U32, sweep_min_targets, "one-shot targets for a low sweep finding"),
 	O("sweep_medium_targets", OPT_U32, sweep_medium_targets, "one-shot targets for medium"),
 	O("sweep_high_targets", OPT_U32, sweep_high_targets, "one-shot targets for high"),

@@ -227,7 +227,7 @@ static void bit_set(uint8_t *map, uint32_t b)
 /* API                                                                                   */
 /* ===================================================================================== */
 
-struct ih_reasm *ih_reasm_new(unsigned slots, uint32_t max_len, uint64_t timeout_ns)
+struct ih_reasm *ih_reasm_new(unsigned slots, uint32_t max_len, uint64_t timeout_ns, uint64_t seed)
 {
 	if (slots == 0 || slots > (1u << 20) || max_len == 0 || max_len > 65535)
 		return NULL;
@@ -263,7 +263,8 @@ struct ih_reasm *ih_reasm_new(unsigned slots, uint32_t max_len, uint64_t timeout
 	}
 	r->free_head = 0;
 	r->head = r->tail = NIL;
-	if (getrandom(&r->seed, sizeof r->seed, GRND_NONBLOCK) != (ssize_t)sizeof r->seed)
+	r->seed = seed ^ 0x7ea5;
+	if (!seed && getrandom(&r->seed, sizeof r->seed, GRND_NONBLOCK) != (ssize_t)sizeof r->seed)
 		r->seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)r;
 	return r;
 }

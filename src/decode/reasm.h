@@ -22,8 +22,9 @@ struct ih_reasm_stats {
 	uint64_t truncated;     /* datagrams dropped because a fragment was not captured whole */
 };
 
-/* slots: concurrent datagrams; max_len: largest datagram kept (<= 65535); timeout_ns: expiry. */
-struct ih_reasm *ih_reasm_new(unsigned slots, uint32_t max_len, uint64_t timeout_ns);
+/* slots: concurrent datagrams; max_len: largest datagram kept (<= 65535); timeout_ns: expiry;
+ * seed: of the index hash (0: random). */
+struct ih_reasm *ih_reasm_new(unsigned slots, uint32_t max_len, uint64_t timeout_ns, uint64_t seed);
 void ih_reasm_free(struct ih_reasm *r);
 
 /* Offers a fragment (pkt->frag.is_frag). When it completes a datagram, decodes the datagram's

@@ -85,7 +85,7 @@ static void check_echo(const struct ih_pkt *out, enum ih_dec_result res, uint32_
 static void test_in_order(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(4, 65535, 30 * SEC);
+	struct ih_reasm *r = ih_reasm_new(4, 65535, 30 * SEC, 0);
 	assert_non_null(r);
 	make_dgram(3000, 8);
 	struct ih_pkt out;
@@ -115,7 +115,7 @@ static void test_in_order(void **state)
 static void test_out_of_order_and_duplicates(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(4, 65535, 30 * SEC);
+	struct ih_reasm *r = ih_reasm_new(4, 65535, 30 * SEC, 0);
 	make_dgram(1000, 8);
 	struct ih_pkt out;
 	enum ih_dec_result res;
@@ -139,7 +139,7 @@ static void test_out_of_order_and_duplicates(void **state)
 static void test_overlap_disagrees(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(4, 65535, 30 * SEC);
+	struct ih_reasm *r = ih_reasm_new(4, 65535, 30 * SEC, 0);
 	make_dgram(1000, 8);
 	struct ih_pkt out;
 	enum ih_dec_result res;
@@ -168,7 +168,7 @@ static void test_overlap_disagrees(void **state)
 static void test_inconsistent_ends(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(8, 65535, 30 * SEC);
+	struct ih_reasm *r = ih_reasm_new(8, 65535, 30 * SEC, 0);
 	make_dgram(2000, 8);
 	struct ih_pkt out;
 	enum ih_dec_result res;
@@ -216,10 +216,10 @@ static void test_inconsistent_ends(void **state)
 static void test_limits(void **state)
 {
 	(void)state;
-	assert_null(ih_reasm_new(0, 1000, SEC));
-	assert_null(ih_reasm_new(4, 0, SEC));
-	assert_null(ih_reasm_new(4, 65536, SEC));
-	struct ih_reasm *r = ih_reasm_new(4, 1500, 30 * SEC);
+	assert_null(ih_reasm_new(0, 1000, SEC, 0));
+	assert_null(ih_reasm_new(4, 0, SEC, 0));
+	assert_null(ih_reasm_new(4, 65536, SEC, 0));
+	struct ih_reasm *r = ih_reasm_new(4, 1500, 30 * SEC, 0);
 	assert_non_null(r);
 	make_dgram(2000, 8);
 	struct ih_pkt out;
@@ -255,7 +255,7 @@ static void test_limits(void **state)
 static void test_eviction(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(2, 65535, 30 * SEC);
+	struct ih_reasm *r = ih_reasm_new(2, 65535, 30 * SEC, 0);
 	make_dgram(1000, 8);
 	struct ih_pkt out;
 	enum ih_dec_result res;
@@ -277,7 +277,7 @@ static void test_eviction(void **state)
 static void test_eviction_order(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(2, 65535, 30 * SEC);
+	struct ih_reasm *r = ih_reasm_new(2, 65535, 30 * SEC, 0);
 	make_dgram(1000, 8);
 	struct ih_pkt out;
 	enum ih_dec_result res;
@@ -298,7 +298,7 @@ static void test_eviction_order(void **state)
 static void test_timeout(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(4, 65535, 30 * SEC);
+	struct ih_reasm *r = ih_reasm_new(4, 65535, 30 * SEC, 0);
 	make_dgram(1000, 8);
 	struct ih_pkt out;
 	enum ih_dec_result res;
@@ -323,7 +323,7 @@ static void test_timeout(void **state)
 static void test_keys(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(8, 65535, 30 * SEC);
+	struct ih_reasm *r = ih_reasm_new(8, 65535, 30 * SEC, 0);
 	make_dgram(1000, 8);
 	struct ih_pkt out;
 	enum ih_dec_result res;
@@ -346,7 +346,7 @@ static void test_keys(void **state)
 static void test_churn(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(16, 4096, 30 * SEC);
+	struct ih_reasm *r = ih_reasm_new(16, 4096, 30 * SEC, 0);
 	make_dgram(1600, 8);
 	struct ih_pkt out;
 	enum ih_dec_result res;
@@ -380,7 +380,7 @@ static void test_churn(void **state)
 static void test_ipv6(void **state)
 {
 	(void)state;
-	struct ih_reasm *r = ih_reasm_new(4, 65535, 60 * SEC);
+	struct ih_reasm *r = ih_reasm_new(4, 65535, 60 * SEC, 0);
 	/* fragmentable part: destination options (8 bytes), then an ICMPv6 echo request */
 	size_t len = 8 + 8 + 2000;
 	for (size_t i = 0; i < len; i++)
@@ -471,7 +471,7 @@ static void test_ping_4000(void **state)
 	static const int orders[2][3] = { { 0, 1, 2 }, { 2, 0, 1 } };
 
 	for (int o = 0; o < 2; o++) {
-		struct ih_reasm *r = ih_reasm_new(8, 65535, 30 * SEC);
+		struct ih_reasm *r = ih_reasm_new(8, 65535, 30 * SEC, 0);
 		int done = 0;
 		struct ih_pkt out;
 		enum ih_dec_result res = IH_DEC_NRESULTS;
@@ -556,7 +556,7 @@ static void test_capture(void **state)
 	struct ih_source *src = ih_source_open_files(files, 1, err, sizeof err);
 	if (!src)
 		fail_msg("%s", err);
-	struct capture_run run = { .r = ih_reasm_new(64, 65535, 30 * SEC) };
+	struct capture_run run = { .r = ih_reasm_new(64, 65535, 30 * SEC, 0) };
 	assert_int_equal(ih_source_run(src, on_frame, &run, err, sizeof err), IH_SRC_OK);
 	assert_int_equal(run.whole, 4);
 	assert_int_equal(run.seqs[0], 1);
