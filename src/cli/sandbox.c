@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -132,7 +133,7 @@ static const char *const base_calls[] = {
 	"futex", "exit", "exit_group", "rt_sigreturn", "rt_sigaction", "rt_sigprocmask", "sigaltstack",
 	"restart_syscall", "clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep",
 	"clock_nanosleep", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getrandom",
-	"fcntl", "sched_yield",
+	"fcntl", "sched_yield", "set_robust_list", "rseq",
 	"sysinfo", /* glibc's qsort asks for the amount of memory before sorting a large array */
 };
 
@@ -208,6 +209,15 @@ static int build(scmp_filter_ctx ctx, unsigned needs)
 	/* memory: never executable (nothing is loaded or generated after this point) */
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0 ||
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+		return rc;
+	/* threads (the capture reader of source/pcap_source.c): clone only with CLONE_THREAD, so
+	 * never a new process; clone3 passes its flags in memory a filter cannot read, so it fails
+	 * with ENOSYS and glibc falls back to clone. A new thread registers its robust futex
+	 * list and its restartable-sequence area. */
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				   SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD))) < 0 && rc != -EEXIST)
+		return rc;
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0)) < 0)
 		return rc;
 	/* stdio's fstat of an open descriptor only (glibc: newfstatat(fd, "", AT_EMPTY_PATH)) */
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,

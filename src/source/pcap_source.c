@@ -9,21 +9,31 @@
  * first interface and refuses, as a read error, a packet from an interface of another link
  * type; such a file stops at that packet with libpcap's message.
  *
- * Frames are read with pcap_dispatch(cnt = -1), which for a savefile runs through the whole
- * file in one call; ih_source_stop breaks out of it at the next frame.
+ * A reader thread: frames are read with pcap_next_ex on a thread of their own, copied out of
+ * libpcap's buffer (it reuses one buffer for every frame of a savefile) into batches of up to
+ * 512 frames, and handed through a ring of 8 batches to the thread that called ih_source_run,
+ * which delivers them one by one, in file order, to the callback. Reading and copying (a good
+ * part of the cost of a packet) so run on the second core while the first analyses; the
+ * order, and so everything the callback does, is exactly that of a plain read loop. The
+ * reader only reads files and the ring; the callback never runs on it. When no thread can be
+ * started, the same batches are read and delivered in turn on the calling thread.
  *
- * Read-ahead: libpcap reuses one buffer for every frame of a savefile, so each frame is copied
- * into a small window of AHEAD held frames and delivered, in file order, once AHEAD - 1 newer
- * ones have been read; the frame delivered carries a pointer to the newest held one
- * (ih_frame.ahead) so that the consumer can prefetch the table entries that frame will touch
- * while it works on the current one. The window is drained at the end of each file and before a
- * read error is reported, so every frame read is delivered, in order, exactly as without it;
- * only a stop (a signal) drops the frames still held. */
+ * Read-ahead: each frame delivered carries a pointer to the frame 12 on (ih_frame.ahead), so
+ * that the consumer can prefetch the table entries that frame will touch while it works on the
+ * current one.
+ *
+ * Ends: a batch says how its file goes on after its last frame: more, the end of the file, a
+ * read error (the message, made by the reader when it met the error: file, packet number,
+ * byte offset), or a stop. The frames before an error are all delivered before the error is
+ * told; a stop (a signal) drops the frames still in the ring.
+ */
 #include "source/source.h"
 
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,30 +48,56 @@ struct src_file {
 	uint64_t size;       /* bytes, 0 when not a regular file */
 };
 
-/* Frames held for read-ahead (a power of two). 16 frames of ~100 bytes are read while the
- * oldest is analysed: far enough ahead for its table lines to arrive from memory. */
-#define AHEAD 16
+/* A batch: frames read in a row from one file, their bytes copied into one arena (libpcap
+ * reuses its buffer for every frame of a savefile). A batch is closed at BATCH_FRAMES frames
+ * or BATCH_BYTES bytes; the arena has room for one more frame of libpcap's largest size past
+ * that, and grows for a larger one. */
+#define BATCH_FRAMES 512
+#define BATCH_BYTES (256u * 1024u)
+#define BATCH_ARENA (BATCH_BYTES + 262144u)
+#define NBATCH 8             /* batches in the ring: up to 4096 frames, about 4 MB */
+#define PREFETCH_DIST 12     /* ih_frame.ahead: this many frames on */
 
-struct held_frame {
-	struct ih_frame fr;
-	uint8_t *buf;        /* a copy of the frame's bytes (libpcap reuses its buffer) */
-	uint32_t cap;        /* bytes allocated at buf */
+enum batch_end {
+	B_MORE,      /* the file goes on in the next batch */
+	B_EOF,       /* the last frames of file `file` (or no file at all) */
+	B_ERROR,     /* a read error follows the last frame: err */
+	B_STOPPED,   /* the reader stopped (a stop was asked for) */
+};
+
+struct batch {
+	struct ih_frame fr[BATCH_FRAMES];
+	uint32_t n;
+	uint8_t *bytes;      /* the arena */
+	size_t cap, used;
+	size_t file;         /* the file these frames come from */
+	uint64_t offset;     /* that file's read offset after the last frame (progress) */
+	enum batch_end end;
+	char err[512];
 };
 
 struct ih_source {
 	struct src_file *files;
 	size_t nfiles;
-	size_t cur;          /* the file being read */
-	uint64_t done_bytes; /* sizes of the files read to their end */
-	uint64_t total_bytes;
 	volatile sig_atomic_t stop;
+	uint64_t total_bytes;
 
-	/* during ih_source_run */
-	ih_frame_fn fn;
-	void *ctx;
-	uint64_t number;     /* frames read from the current file */
-	struct held_frame held[AHEAD];
-	uint64_t nheld_in, nheld_out; /* frames put into / delivered from the window */
+	/* the consumer's position (the thread that calls ih_source_run) */
+	size_t cur;          /* the file being delivered */
+	uint64_t cur_offset; /* its offset after the last batch delivered */
+	uint64_t done_bytes; /* sizes of the files delivered to their end */
+
+	/* the reader's position */
+	size_t rfile;
+	uint64_t rnumber;    /* frames read from file rfile */
+
+	/* the ring, between the reader thread and the consumer */
+	struct batch ring[NBATCH];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t produced, consumed; /* batches, under mu */
+	bool quit;           /* the consumer has left: the reader must too (under mu) */
+	bool reader_done;    /* the reader has put its last batch (under mu) */
 };
 
 static uint64_t file_offset(pcap_t *p)
@@ -84,67 +120,165 @@ static uint64_t ts_to_ns(const struct timeval *tv)
 	return sec * 1000000000u + ns;
 }
 
-/* Delivers the oldest held frame, telling it of the newest one still held. */
-static void deliver_held(struct ih_source *s)
-{
-	struct held_frame *hf = &s->held[s->nheld_out % AHEAD];
-	uint64_t newest = s->nheld_in - 1;
-	hf->fr.ahead = newest > s->nheld_out ? &s->held[newest % AHEAD].fr : NULL;
-	s->nheld_out++;
-	s->fn(s->ctx, &hf->fr);
-}
+/* ---------------------------------------------------------------- the reader */
 
-/* Delivers every held frame, oldest first (end of a file, or before a read error is told);
- * stops early if a stop was asked for. */
-static void drain_held(struct ih_source *s)
+/* Fills b with the next frames of the reader's file: until the batch is full, the file ends
+ * (the reader moves on to the next file), a read error or a stop. Touches only the reader's
+ * fields and b. Returns false when this was the reader's last batch. */
+static bool fill_batch(struct ih_source *s, struct batch *b)
 {
-	while (s->nheld_out < s->nheld_in && !s->stop)
-		deliver_held(s);
-	s->nheld_in = s->nheld_out = 0;
-}
-
-static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
-{
-	struct ih_source *s = (struct ih_source *)(void *)user;
-	struct src_file *f = &s->files[s->cur];
-	s->number++;
-	struct ih_frame fr = {
-		.data = bytes,
-		.cap_len = h->caplen,
-		.wire_len = h->len,
-		.ts_ns = ts_to_ns(&h->ts),
-		.linktype = f->linktype,
-		.number = s->number,
-		.file = f->name,
-	};
-	if (s->nheld_in - s->nheld_out == AHEAD)
-		deliver_held(s); /* frees the slot the new frame takes */
-	if (s->stop) {
-		pcap_breakloop(f->p);
-		return;
+	b->n = 0;
+	b->used = 0;
+	b->end = B_MORE;
+	b->err[0] = '\0';
+	b->file = s->rfile;
+	b->offset = 0;
+	if (s->rfile >= s->nfiles) {
+		b->end = B_EOF;
+		return false;
 	}
-	struct held_frame *hf = &s->held[s->nheld_in % AHEAD];
-	if (fr.cap_len > hf->cap) {
-		uint32_t want = fr.cap_len < 2048 ? 2048 : fr.cap_len;
-		uint8_t *nb = realloc(hf->buf, want);
-		if (!nb) {
-			/* cannot hold it: deliver everything held, then this frame from libpcap's
-			 * own buffer (order kept, no read-ahead for it) */
-			drain_held(s);
-			if (!s->stop)
-				s->fn(s->ctx, &fr);
-			if (s->stop)
-				pcap_breakloop(f->p);
-			return;
+	if (!b->bytes) {
+		b->bytes = malloc(BATCH_ARENA);
+		b->cap = b->bytes ? BATCH_ARENA : 0;
+	}
+	struct src_file *f = &s->files[s->rfile];
+	size_t offs[BATCH_FRAMES];
+	while (b->n < BATCH_FRAMES && b->used < BATCH_BYTES) {
+		if (s->stop) {
+			b->end = B_STOPPED;
+			break;
 		}
-		hf->buf = nb;
-		hf->cap = want;
+		struct pcap_pkthdr *h;
+		const u_char *bytes;
+		int rc = pcap_next_ex(f->p, &h, &bytes);
+		if (rc == PCAP_ERROR_BREAK) { /* the end of the file */
+			b->end = B_EOF;
+			break;
+		}
+		if (rc == 1 && h->caplen > b->cap - b->used) {
+			size_t want = b->used + h->caplen;
+			uint8_t *nb = realloc(b->bytes, want);
+			if (!nb) {
+				snprintf(b->err, sizeof(b->err), "%s: packet %" PRIu64 ": no memory to hold a %"
+					 PRIu32 "-byte frame", f->name, s->rnumber + 1, h->caplen);
+				b->end = B_ERROR;
+				break;
+			}
+			b->bytes = nb;
+			b->cap = want;
+		}
+		if (rc != 1) {
+			snprintf(b->err, sizeof(b->err), "%s: packet %" PRIu64 " at byte offset %" PRIu64 ": %s",
+				 f->name, s->rnumber + 1, file_offset(f->p), pcap_geterr(f->p));
+			b->end = B_ERROR;
+			break;
+		}
+		s->rnumber++;
+		if (h->caplen)
+			memcpy(b->bytes + b->used, bytes, h->caplen);
+		offs[b->n] = b->used;
+		b->fr[b->n++] = (struct ih_frame){
+			.cap_len = h->caplen,
+			.wire_len = h->len,
+			.ts_ns = ts_to_ns(&h->ts),
+			.linktype = f->linktype,
+			.number = s->rnumber,
+			.file = f->name,
+		};
+		b->used += h->caplen;
 	}
-	if (fr.cap_len)
-		memcpy(hf->buf, bytes, fr.cap_len);
-	fr.data = hf->buf;
-	hf->fr = fr;
-	s->nheld_in++;
+	for (uint32_t i = 0; i < b->n; i++) /* the arena may have moved */
+		b->fr[i].data = b->bytes + offs[i];
+	b->offset = file_offset(f->p);
+	if (b->end == B_EOF) {
+		s->rfile++;
+		s->rnumber = 0;
+		return s->rfile < s->nfiles;
+	}
+	return b->end == B_MORE;
+}
+
+static void *reader_main(void *arg)
+{
+	struct ih_source *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->quit && s->produced - s->consumed == NBATCH)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->quit)
+			break;
+		struct batch *b = &s->ring[s->produced % NBATCH];
+		pthread_mutex_unlock(&s->mu);
+		bool more = fill_batch(s, b);
+		pthread_mutex_lock(&s->mu);
+		s->produced++;
+		pthread_cond_broadcast(&s->cv);
+		if (!more) {
+			s->reader_done = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- the consumer */
+
+/* Delivers the frames of b in order; ahead points PREFETCH_DIST frames on, into next (the
+ * batch after, when it is already there) near the end. Returns false on a stop. */
+static bool deliver_batch(struct ih_source *s, struct batch *b, const struct batch *next,
+			  ih_frame_fn fn, void *ctx)
+{
+	uint32_t n = b->n;
+	for (uint32_t i = 0; i < n; i++) {
+		if (s->stop)
+			return false;
+		struct ih_frame *fr = &b->fr[i];
+		uint32_t a = i + PREFETCH_DIST;
+		fr->ahead = a < n ? &b->fr[a] : next && a - n < next->n ? &next->fr[a - n] : NULL;
+		fn(ctx, fr);
+	}
+	return !s->stop;
+}
+
+/* After a batch is delivered: where the consumer is, and what the batch's end means. */
+static enum ih_source_status after_batch(struct ih_source *s, const struct batch *b, char *err,
+					 size_t errlen, bool *last)
+{
+	*last = true;
+	if (s->stop || b->end == B_STOPPED)
+		return IH_SRC_STOPPED;
+	if (b->file < s->nfiles) {
+		s->cur = b->file;
+		s->cur_offset = b->offset;
+	}
+	if (b->end == B_ERROR) {
+		snprintf(err, errlen, "%s", b->err);
+		return IH_SRC_READ_ERROR;
+	}
+	if (b->end == B_EOF && b->file < s->nfiles) {
+		s->done_bytes += s->files[b->file].size;
+		s->cur = b->file + 1;
+		s->cur_offset = 0;
+	}
+	*last = s->cur >= s->nfiles;
+	return IH_SRC_OK;
+}
+
+/* Without a thread (none could be started): read a batch, deliver it, and so on. */
+static enum ih_source_status run_inline(struct ih_source *s, ih_frame_fn fn, void *ctx, char *err,
+					size_t errlen)
+{
+	struct batch *b = &s->ring[0];
+	for (;;) {
+		fill_batch(s, b);
+		if (!deliver_batch(s, b, NULL, fn, ctx))
+			return IH_SRC_STOPPED;
+		bool last;
+		enum ih_source_status st = after_batch(s, b, err, errlen, &last);
+		if (st != IH_SRC_OK || last)
+			return st;
+	}
 }
 
 struct ih_source *ih_source_open_files(char *const *files, size_t nfiles, char *err, size_t errlen)
@@ -154,6 +288,10 @@ struct ih_source *ih_source_open_files(char *const *files, size_t nfiles, char *
 	if (errlen)
 		err[0] = '\0';
 	struct ih_source *s = calloc(1, sizeof *s);
+	if (s) {
+		pthread_mutex_init(&s->mu, NULL);
+		pthread_cond_init(&s->cv, NULL);
+	}
 	if (!s || (nfiles && !(s->files = calloc(nfiles, sizeof *s->files)))) {
 		snprintf(err, errlen, "out of memory opening %zu files", nfiles);
 		free(s);
@@ -200,50 +338,56 @@ enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *c
 {
 	if (errlen)
 		err[0] = '\0';
-	s->fn = fn;
-	s->ctx = ctx;
-	for (; s->cur < s->nfiles; s->cur++) {
-		struct src_file *f = &s->files[s->cur];
-		s->number = 0;
-		for (;;) {
-			if (s->stop)
-				return IH_SRC_STOPPED;
-			int n = pcap_dispatch(f->p, -1, on_packet, (u_char *)(void *)s);
-			if (n == PCAP_ERROR_BREAK || s->stop)
-				return IH_SRC_STOPPED;
-			if (n == PCAP_ERROR || n == 0)
-				drain_held(s); /* the frames read before the end or the error */
-			if (s->stop)
-				return IH_SRC_STOPPED;
-			if (n == PCAP_ERROR) {
-				snprintf(err, errlen, "%s: packet %" PRIu64 " at byte offset %" PRIu64
-					 ": %s", f->name, s->number + 1, file_offset(f->p),
-					 pcap_geterr(f->p));
-				return IH_SRC_READ_ERROR;
-			}
-			if (n == 0)
-				break; /* end of file */
-		}
-		s->done_bytes += f->size;
+	if (s->stop)
+		return IH_SRC_STOPPED;
+	if (s->cur >= s->nfiles)
+		return IH_SRC_OK;
+	s->produced = s->consumed = 0;
+	s->quit = s->reader_done = false;
+	s->rfile = s->cur;
+	s->rnumber = 0;
+	pthread_t th;
+	if (pthread_create(&th, NULL, reader_main, s) != 0)
+		return run_inline(s, fn, ctx, err, errlen);
+
+	enum ih_source_status st = IH_SRC_OK;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->produced == s->consumed)
+			pthread_cond_wait(&s->cv, &s->mu);
+		struct batch *b = &s->ring[s->consumed % NBATCH];
+		const struct batch *next = s->produced - s->consumed > 1 ? &s->ring[(s->consumed + 1) % NBATCH] : NULL;
+		pthread_mutex_unlock(&s->mu);
+		bool last = true;
+		if (!deliver_batch(s, b, next, fn, ctx))
+			st = IH_SRC_STOPPED;
+		else
+			st = after_batch(s, b, err, errlen, &last);
+		pthread_mutex_lock(&s->mu);
+		s->consumed++;
+		pthread_cond_broadcast(&s->cv);
+		if (st != IH_SRC_OK || last)
+			break;
 	}
-	return IH_SRC_OK;
+	s->quit = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(th, NULL);
+	return st;
 }
 
 void ih_source_stop(struct ih_source *s)
 {
-	/* Only a flag store and pcap_breakloop, which for a savefile is a flag store too:
-	 * async-signal-safe. Every handle is told, so no race with the switch to the next file. */
+	/* A flag store only: async-signal-safe. The reader sees it before its next frame, the
+	 * consumer before it delivers the next frame. */
 	s->stop = 1;
-	for (size_t i = 0; i < s->nfiles; i++)
-		if (s->files[i].p)
-			pcap_breakloop(s->files[i].p);
 }
 
 uint64_t ih_source_bytes_read(const struct ih_source *s)
 {
 	if (s->cur >= s->nfiles)
 		return s->done_bytes;
-	uint64_t off = file_offset(s->files[s->cur].p);
+	uint64_t off = s->cur_offset;
 	uint64_t size = s->files[s->cur].size;
 	return s->done_bytes + (size && off > size ? size : off);
 }
@@ -262,8 +406,10 @@ void ih_source_close(struct ih_source *s)
 			pcap_close(s->files[i].p);
 		free(s->files[i].name);
 	}
-	for (unsigned i = 0; i < AHEAD; i++)
-		free(s->held[i].buf);
+	for (unsigned i = 0; i < NBATCH; i++)
+		free(s->ring[i].bytes);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
 	free(s->files);
 	free(s);
 }
