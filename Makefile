@@ -4,6 +4,8 @@
 #                       report in demo-out/
 #   make check          every test, then every test again under ASan+UBSan; ends "N passed, N failed"
 #   make bench          synthetic 10M-packet captures: icmphound vs a bare libpcap loop (bench/run.sh)
+#   make bench-live     icmphound watch under an hping3 flood on a veth pair between two network
+#                       namespaces: packets sent, received, read and dropped (bench/live.sh; root)
 #   make fuzz           libFuzzer targets for FUZZ_SECONDS each (clang, $(FUZZ_BUILD))
 #   make clean          remove the build directories and generated outputs
 # Build directories can be moved: make check BUILD=build-x ASAN_BUILD=build-x-asan
@@ -16,7 +18,7 @@ DEMO_OUT ?= demo-out
 
 export BUILD ASAN_BUILD FUZZ_BUILD FUZZ_SECONDS
 
-.PHONY: all build demo check bench fuzz clean deps deps-build
+.PHONY: all build demo check bench bench-live bench-live-root fuzz clean deps deps-build
 
 all: build
 
@@ -50,6 +52,19 @@ check: deps
 bench: deps
 	@$(MAKE) --no-print-directory build
 	@bench/run.sh
+
+# Needs root (network namespaces, hping3's raw socket): skipped with a message otherwise. The
+# work is in bench-live-root, so that `make -n bench-live` only prints it.
+bench-live:
+	@if [ "$$(id -u)" -ne 0 ]; then \
+	  echo "bench-live: skipped: needs root (network namespaces, a veth pair, hping3)"; \
+	else \
+	  $(MAKE) --no-print-directory bench-live-root; \
+	fi
+
+bench-live-root: deps
+	@$(MAKE) --no-print-directory build
+	@bench/live.sh
 
 fuzz: deps
 	@scripts/fuzz.sh

@@ -345,6 +345,11 @@ struct watch {
 	const char *stop_reason;
 	struct ih_privs_report privs;
 	bool privs_dropped;
+	/* libpcap's counters when the capture stopped: the final stats line reports these, not
+	 * what the kernel counted on afterwards (while every record is ended and the last lines
+	 * are written, a flood still arriving fills the ring nobody reads and would be counted
+	 * as dropped) */
+	struct ih_live_stats cap_at_stop;
 };
 
 static uint64_t mono_ns(void)
@@ -562,7 +567,10 @@ static json_t *stats_line(struct watch *w, enum ih_source_status st, const char 
 	json_object_set_new(o, "final", json_boolean(final));
 	json_object_set_new(o, "interface", json_string(ih_live_iface(w->live)));
 	struct ih_live_stats ls;
-	ih_live_stats(w->live, &ls);
+	if (final && w->cap_at_stop.valid)
+		ls = w->cap_at_stop;
+	else
+		ih_live_stats(w->live, &ls);
 	json_t *cap = json_object();
 	if (ls.valid) {
 		json_object_set_new(cap, "ps_recv", json_integer((json_int_t)ls.received));
@@ -906,6 +914,7 @@ int ih_cmd_watch(int argc, char **argv)
 	err[0] = '\0';
 	enum ih_source_status st = ih_live_run(live, on_frame, &w, on_tick, err, sizeof(err));
 	running_live = NULL;
+	ih_live_stats(live, &w.cap_at_stop);
 	if (got_signal && !w.stop_reason)
 		w.stop_reason = got_signal == SIGINT ? "SIGINT" : "SIGTERM";
 	if (st == IH_SRC_READ_ERROR)

@@ -24,6 +24,13 @@ struct ih_live {
 	ih_frame_fn fn;
 	void *ctx;
 	uint64_t number;
+	/* libpcap's counters are 32-bit (struct pcap_stat: u_int) and wrap after 2^32 packets,
+	 * about 12 hours of a 100,000 packets/s flood: they are read at least every 10 s and
+	 * their differences added up in 64 bits */
+	uint32_t last_recv, last_drop, last_ifdrop;
+	uint64_t recv, drop, ifdrop;
+	bool stats_ok;
+	uint64_t stats_ms;   /* when they were read last */
 };
 
 void ih_live_config_default(struct ih_live_config *c)
@@ -86,7 +93,13 @@ struct ih_live *ih_live_open(const struct ih_live_config *cfg, char *err, size_t
 	pcap_set_snaplen(l->p, cfg->snaplen > 0 ? cfg->snaplen : 262144);
 	pcap_set_promisc(l->p, cfg->promisc ? 1 : 0);
 	pcap_set_timeout(l->p, cfg->tick_ms > 0 ? cfg->tick_ms : 100);
-	pcap_set_immediate_mode(l->p, 1);
+	/* Not immediate mode: with it, the kernel ring is cut into one slot per snaplen-sized
+	 * frame (128 slots for 262,144 bytes in 8 MB), which a flood of 100,000 packets/s fills
+	 * in about a millisecond; without it, frames are packed into blocks and a block is handed
+	 * over when full or after the read timeout (tick_ms). A packet then reaches the
+	 * detectors at most tick_ms later; its timestamp is the kernel's either way. Measured by
+	 * bench/live.sh (docs/PERFORMANCE.md): no drops at the flood rates hping3 reaches. */
+	pcap_set_immediate_mode(l->p, 0);
 	if (cfg->buffer_mb > 0)
 		pcap_set_buffer_size(l->p, cfg->buffer_mb << 20);
 	l->nano = pcap_set_tstamp_precision(l->p, PCAP_TSTAMP_PRECISION_NANO) == 0;
@@ -147,6 +160,8 @@ const char *ih_live_iface(const struct ih_live *l)
 	return l->iface;
 }
 
+static void stats_update(struct ih_live *l);
+
 static uint64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -194,6 +209,8 @@ enum ih_source_status ih_live_run(struct ih_live *l, ih_frame_fn fn, void *ctx,
 			}
 		}
 		uint64_t now = mono_ms();
+		if (now - l->stats_ms >= 10000)
+			stats_update(l); /* before the 32-bit counters can wrap */
 		if (tick && (n == 0 || now - last_tick >= (uint64_t)l->tick_ms)) {
 			last_tick = now;
 			tick(ctx);
@@ -213,14 +230,31 @@ bool ih_live_stopped(const struct ih_live *l)
 	return l->stop;
 }
 
-void ih_live_stats(struct ih_live *l, struct ih_live_stats *st)
+/* Reads libpcap's counters into the 64-bit totals (the difference since the last read, modulo
+ * 2^32). */
+static void stats_update(struct ih_live *l)
 {
 	struct pcap_stat ps;
+	l->stats_ms = mono_ms();
+	if (!l->p || pcap_stats(l->p, &ps) != 0)
+		return;
+	l->recv += (uint32_t)((uint32_t)ps.ps_recv - l->last_recv);
+	l->drop += (uint32_t)((uint32_t)ps.ps_drop - l->last_drop);
+	l->ifdrop += (uint32_t)((uint32_t)ps.ps_ifdrop - l->last_ifdrop);
+	l->last_recv = (uint32_t)ps.ps_recv;
+	l->last_drop = (uint32_t)ps.ps_drop;
+	l->last_ifdrop = (uint32_t)ps.ps_ifdrop;
+	l->stats_ok = true;
+}
+
+void ih_live_stats(struct ih_live *l, struct ih_live_stats *st)
+{
 	memset(st, 0, sizeof(*st));
-	if (l->p && pcap_stats(l->p, &ps) == 0) {
-		st->received = ps.ps_recv;
-		st->dropped = ps.ps_drop;
-		st->ifdropped = ps.ps_ifdrop;
+	stats_update(l);
+	if (l->stats_ok) {
+		st->received = l->recv;
+		st->dropped = l->drop;
+		st->ifdropped = l->ifdrop;
 		st->valid = true;
 	}
 }

@@ -2,7 +2,9 @@
  *
  * The capture is opened (and the BPF filter compiled and set) before anything else, so that a
  * bad interface or filter fails before any output and before privileges are dropped.
- * Immediate mode delivers each packet as it arrives. The handle is non-blocking and the run
+ * Not immediate mode: the kernel packs frames into blocks handed over when full or after
+ * tick_ms, which keeps up with a flood (live.c says why); a packet may so reach the callback
+ * up to tick_ms after it arrived, with the kernel's timestamp. The handle is non-blocking and the run
  * loop waits in its own poll() for at most `tick_ms`, so that the caller's tick runs during
  * quiet periods too (timers, expiry, periodic stats): libpcap's read timeout is not
  * guaranteed to return when no packet arrives, and on Linux it does not. Under load tick()
@@ -28,6 +30,7 @@ struct ih_live_config {
 void ih_live_config_default(struct ih_live_config *c);
 
 struct ih_live_stats {
+	/* libpcap's counters since the capture opened, kept in 64 bits past their 32-bit wrap */
 	uint64_t received;     /* ps_recv */
 	uint64_t dropped;      /* ps_drop: no room in the buffer */
 	uint64_t ifdropped;    /* ps_ifdrop: dropped by the interface or driver */

@@ -72,12 +72,7 @@ out=$E2E_TMP/watch.jsonl
 e2e_bg $((DURATION + 30)) cli "$bin" watch -i eth0 --format jsonl -o "$out" --duration "$DURATION" \
   --stats-interval 5 --judge-interval 4 --seed 7 2>"$E2E_TMP/watch.err"
 watch_pid=$E2E_LAST_PID
-for ((i = 0; i < 100; i++)); do
-  grep -q 'listening on' "$E2E_TMP/watch.err" 2>/dev/null && break
-  kill -0 "$watch_pid" 2>/dev/null || { cat "$E2E_TMP/watch.err" >&2; e2e_fail "watch did not start"; }
-  sleep 0.1
-done
-grep -q 'listening on' "$E2E_TMP/watch.err" || e2e_fail "watch did not start listening within 10 s"
+e2e_wait_listening "$E2E_TMP/watch.err" "$watch_pid" watch
 
 # the watch process itself (timeout's child): its uid and capabilities once it listens
 wpid=$(pgrep -P "$watch_pid" -x icmphound || true)

@@ -164,19 +164,27 @@ e2e_bg() {
   E2E_PIDS+=("$E2E_LAST_PID")
 }
 
+# e2e_wait_listening LOG PID WHAT: wait (at most 10 s) until LOG says 'listening on'; fail if PID
+# ends first or it never does. For tcpdump and icmphound watch, which both say so on stderr.
+e2e_wait_listening() {
+  local log=$1 pid=$2 what=$3 i
+  for ((i = 0; i < 100; i++)); do
+    grep -q 'listening on' "$log" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; e2e_fail "$what did not start"; }
+    sleep 0.1
+  done
+  cat "$log" >&2
+  e2e_fail "$what did not start listening within 10 s"
+}
+
 # e2e_capture_start NS IF FILE SECONDS: tcpdump on IF in NS writing FILE, at most SECONDS;
 # returns once tcpdump listens. Its pid is E2E_CAP_PID.
 e2e_capture_start() {
-  local ns=$1 ifc=$2 file=$3 secs=$4 log i
+  local ns=$1 ifc=$2 file=$3 secs=$4 log
   log=$E2E_TMP/tcpdump.$ns.log
   e2e_bg "$secs" "$ns" tcpdump -n -U -s 0 -i "$ifc" -w "$file" 2>"$log"
   E2E_CAP_PID=$E2E_LAST_PID
-  for ((i = 0; i < 100; i++)); do
-    grep -q 'listening on' "$log" 2>/dev/null && return 0
-    kill -0 "$E2E_CAP_PID" 2>/dev/null || { cat "$log" >&2; e2e_fail "tcpdump did not start"; }
-    sleep 0.1
-  done
-  e2e_fail "tcpdump did not start listening within 10 s"
+  e2e_wait_listening "$log" "$E2E_CAP_PID" tcpdump
 }
 
 # e2e_capture_stop: SIGTERM to the capture (timeout forwards it to tcpdump), then wait for it.
