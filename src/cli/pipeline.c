@@ -137,6 +137,10 @@ bool ih_pipeline_judge_live(struct ih_pipeline *pl)
 		return false;
 	pl->judge_passes++;
 	ih_track_each_pair(pl->track, judge_pair, pl);
+	/* episodes still open (sweeps, floods): judged by the running detectors, unchanged */
+	for (unsigned i = 0; i < pl->ndet; i++)
+		if (pl->det[i]->judge_open)
+			pl->det[i]->judge_open(pl->det[i], &pl->judged);
 	/* hand them over after the visit: adding may write (live output), and writing must not
 	 * happen while the pair table is being walked */
 	size_t n = pl->judged.n;

@@ -11,13 +11,14 @@
  *   - write a stats line every --stats-interval seconds,
  *   - stop at --duration.
  *   - every --judge-interval seconds of packet time, let the detectors judge the pair records
- *     still live (ih_pipeline_judge_live), so that a tunnel or a beacon is reported while it
- *     runs rather than 15 idle minutes after it stopped.
+ *     still live and the sweep and flood episodes still open (ih_pipeline_judge_live), so
+ *     that a tunnel, a beacon or a sweep is reported while it runs rather than when it ends.
  * Findings are written from the findings' on_add callback, one flushed line each. Only claims
  * (severity low and above) are written from a live judgement; informational findings wait
- * for their record to end. A finding judged on a live record is written once: its id (kind, src, dst, first time) is remembered
- * until the record really ends, and the same finding judged again or made at the end is not
- * written again. Each finding written is kept (a reference to its JSON) with the other
+ * for their record to end. A finding judged live is remembered (by its id, or its episode's
+ * key for a sweep or flood, whose id changes as the range grows) until its record or episode
+ * ends: judged again, it is written again only when graver; at the end its final form is
+ * written, naming the id it supersedes when that changed. Each finding written is kept (a reference to its JSON) with the other
  * findings of its host, and the host's incident is rebuilt from them and written after it
  * (an incident line may be written again, updated, under the same id; consumers keep the last
  * line of each id). The collection itself is emptied at each tick, so that a long watch keeps
@@ -97,73 +98,91 @@ static void usage(FILE *f)
 		"written.\n");
 }
 
-/* ---- ids of findings written from a judgement of a live record, until the record ends.
+/* ---- findings written from a judgement of a live record or open episode, until it ends: by
+ * key (the finding's id; an episode's key for a sweep or a flood, whose id changes as it
+ * grows), the id and severity last written under it.
  * Open addressing with tombstones; bounded: past half full it is emptied (counted), which can
  * at worst let a finding be written a second time when its record ends. */
 #define IDSET_CAP (1u << 16)
 #define IDSET_EMPTY 0ull
 #define IDSET_GONE 1ull
 
+struct ident {
+	uint64_t k;       /* IDSET_EMPTY, IDSET_GONE or a key */
+	uint64_t id;      /* the id last written under it (the 16 hex digits) */
+	uint8_t sev;      /* its severity */
+};
+
 struct idset {
-	uint64_t *v;
+	struct ident *v;
 	uint32_t n, gone;
 	uint64_t resets;
 };
 
-static uint64_t idset_key(const char *id)
+static uint64_t id_bits(const char *id)
 {
-	uint64_t k = strtoull(id + 2, NULL, 16);
+	return strtoull(id + 2, NULL, 16);
+}
+
+static uint64_t idset_key(uint64_t k)
+{
 	return k < 2 ? k + 2 : k;
 }
 
-static uint64_t *idset_slot(struct idset *s, uint64_t k, bool insert)
+static struct ident *idset_slot(struct idset *s, uint64_t k, bool insert)
 {
 	uint32_t i = (uint32_t)(k * 0x9e3779b97f4a7c15ull >> 48) & (IDSET_CAP - 1);
-	uint64_t *tomb = NULL;
+	struct ident *tomb = NULL;
 	for (uint32_t n = 0; n < IDSET_CAP; n++, i = (i + 1) & (IDSET_CAP - 1)) {
-		if (s->v[i] == k)
+		if (s->v[i].k == k)
 			return &s->v[i];
-		if (s->v[i] == IDSET_GONE && !tomb)
+		if (s->v[i].k == IDSET_GONE && !tomb)
 			tomb = &s->v[i];
-		if (s->v[i] == IDSET_EMPTY)
+		if (s->v[i].k == IDSET_EMPTY)
 			return insert ? (tomb ? tomb : &s->v[i]) : NULL;
 	}
 	return insert ? tomb : NULL;
 }
 
-static bool idset_has(struct idset *s, uint64_t k)
+static struct ident *idset_get(struct idset *s, uint64_t k)
 {
-	return s->v && idset_slot(s, k, false);
+	return s->v ? idset_slot(s, k, false) : NULL;
 }
 
 static void idset_del(struct idset *s, uint64_t k)
 {
-	uint64_t *p = s->v ? idset_slot(s, k, false) : NULL;
+	struct ident *p = idset_get(s, k);
 	if (p) {
-		*p = IDSET_GONE;
+		p->k = IDSET_GONE;
 		s->n--;
 		s->gone++;
 	}
 }
 
-static void idset_add(struct idset *s, uint64_t k)
+static void idset_put(struct idset *s, uint64_t k, uint64_t id, uint8_t sev)
 {
 	if (!s->v && !(s->v = calloc(IDSET_CAP, sizeof(*s->v))))
 		return;
+	struct ident *p = idset_slot(s, k, false);
+	if (p) {
+		p->id = id;
+		p->sev = sev;
+		return;
+	}
 	if (s->n + s->gone >= IDSET_CAP / 2) {
 		if (s->n >= IDSET_CAP / 4)
 			s->resets++; /* too many live: forget them all */
 		else {
-			/* mostly tombstones: rebuild with the live ids */
-			uint64_t *old = s->v;
+			/* mostly tombstones: rebuild with the live ones */
+			struct ident *old = s->v;
 			if (!(s->v = calloc(IDSET_CAP, sizeof(*s->v)))) {
 				s->v = old;
 				return;
 			}
 			s->n = s->gone = 0;
 			for (uint32_t i = 0; i < IDSET_CAP; i++)
-				if (old[i] > IDSET_GONE) {
-					*idset_slot(s, old[i], true) = old[i];
+				if (old[i].k > IDSET_GONE) {
+					*idset_slot(s, old[i].k, true) = old[i];
 					s->n++;
 				}
 			free(old);
@@ -174,12 +193,12 @@ static void idset_add(struct idset *s, uint64_t k)
 		memset(s->v, 0, IDSET_CAP * sizeof(*s->v));
 		s->n = s->gone = 0;
 	}
-add:;
-	uint64_t *p = idset_slot(s, k, true);
-	if (p && *p != k) {
-		if (*p == IDSET_GONE)
+add:
+	p = idset_slot(s, k, true);
+	if (p) {
+		if (p->k == IDSET_GONE)
 			s->gone--;
-		*p = k;
+		*p = (struct ident){ .k = k, .id = id, .sev = sev };
 		s->n++;
 	}
 }
@@ -273,9 +292,27 @@ static struct host_group *group_of(struct groups *gs, const struct ih_finding *f
 	return g;
 }
 
-/* Keeps a copy of a written finding (sharing its JSON) in its host's group. */
-static struct host_group *group_keep(struct groups *gs, const struct ih_finding *f)
+/* Keeps a copy of a written finding (sharing its JSON) in its host's group; in place of the
+ * finding written as `supersedes` (an id), or of an earlier line of its own id, when there. */
+static struct host_group *group_keep(struct groups *gs, const struct ih_finding *f, const char *supersedes)
 {
+	struct host_group *og = group_of(gs, f);
+	const char *own = json_string_value(json_object_get(f->obj, "id"));
+	for (size_t i = 0; og && i < og->n; i++) {
+		const char *oid = json_string_value(json_object_get(og->v[i]->obj, "id"));
+		if (!oid || !((supersedes && strcmp(oid, supersedes) == 0) || (own && strcmp(oid, own) == 0)))
+			continue;
+		struct ih_finding *c = malloc(sizeof(*c));
+		if (!c)
+			break;
+		*c = *f;
+		json_incref(c->obj);
+		ih_finding_free(og->v[i]);
+		og->v[i] = c;
+		og->dirty = true;
+		return og;
+	}
+
 	if (gs->kept >= gs->limit) {
 		gs->not_kept++;
 		return NULL;
@@ -339,6 +376,7 @@ struct watch {
 	unsigned depth;             /* nesting of on_finding (suspicious_process adds from inside) */
 	uint64_t live_judged;       /* findings written from a judgement of a live record */
 	uint64_t repeats_skipped;   /* the same finding again: judged again, or its record ended */
+	uint64_t updates;           /* written again: graver, or final under a new id (supersedes) */
 	struct idset judged_ids;
 	struct groups groups;
 	uint64_t by_sev[IH_SEV_CRITICAL + 1];
@@ -480,22 +518,36 @@ static void on_finding(void *ctx, const struct ih_finding *cf)
 	struct watch *w = ctx;
 	struct ih_finding *f = (struct ih_finding *)cf; /* owned by the collection, ours to dress */
 	char id[24];
-	uint64_t key = idset_key(ih_finding_id(f, id, sizeof(id)));
-	if (idset_has(&w->judged_ids, key)) {
-		/* written already, from an earlier judgement of the same record; when the record
-		 * itself ends it will not come back, so the id is forgotten then */
-		if (!w->judging)
+	uint64_t idb = id_bits(ih_finding_id(f, id, sizeof(id)));
+	uint64_t key = idset_key(f->episode ? f->episode : idb);
+	struct ident *seen = idset_get(&w->judged_ids, key);
+	char old[24] = "";
+	if (seen) {
+		/* written already, from an earlier judgement of the same record or episode. Judged
+		 * again while it goes on, it is written again only when graver; when the record or
+		 * episode ends, its final form is written (complete evidence), under the same id or,
+		 * when that changed (a sweep's range grew), naming the line it supersedes; the key
+		 * is forgotten then, as it will not come back. */
+		bool graver = f->severity > seen->sev, other = seen->id != idb;
+		if (other)
+			snprintf(old, sizeof(old), "F-%016llx", (unsigned long long)seen->id);
+		if (w->judging && !graver) {
+			w->repeats_skipped++;
+			return;
+		}
+		if (w->judging)
+			idset_put(&w->judged_ids, key, idb, (uint8_t)f->severity);
+		else
 			idset_del(&w->judged_ids, key);
-		w->repeats_skipped++;
-		return;
-	}
-	if (w->judging && f->severity < IH_SEV_LOW) {
+		w->updates++;
+		if (other)
+			json_object_set_new(f->obj, "supersedes", json_string(old));
+	} else if (w->judging && f->severity < IH_SEV_LOW) {
 		/* context, not a claim: it waits for its record to end, when it is judged on all
 		 * of it (a few big pings early on are path-MTU probes; many later are not) */
 		return;
-	}
-	if (w->judging) {
-		idset_add(&w->judged_ids, key);
+	} else if (w->judging) {
+		idset_put(&w->judged_ids, key, idb, (uint8_t)f->severity);
 		w->live_judged++;
 	}
 	w->depth++;
@@ -517,7 +569,7 @@ static void on_finding(void *ctx, const struct ih_finding *cf)
 		else if (json_object_get(f->evidence, "attribution"))
 			put_text(w, "           process: %s\n", jstr(f->evidence, "attribution"));
 	}
-	group_keep(&w->groups, f);
+	group_keep(&w->groups, f, old[0] ? old : NULL);
 	if (w->ep)
 		ih_endpoint_flush(w->ep);
 	w->depth--;
@@ -560,6 +612,7 @@ static json_t *stats_line(struct watch *w, enum ih_source_status st, const char 
 	json_object_set_new(lj, "passes", json_integer((json_int_t)w->pl->judge_passes));
 	json_object_set_new(lj, "findings", json_integer((json_int_t)w->live_judged));
 	json_object_set_new(lj, "repeats_skipped", json_integer((json_int_t)w->repeats_skipped));
+	json_object_set_new(lj, "updates", json_integer((json_int_t)w->updates));
 	json_object_set_new(lj, "ids_forgotten", json_integer((json_int_t)w->judged_ids.resets));
 	json_object_set_new(lj, "incident_findings_not_kept", json_integer((json_int_t)w->groups.not_kept));
 	json_object_set_new(o, "live_judgement", lj);

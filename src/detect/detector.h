@@ -29,6 +29,10 @@ struct ih_detector {
 	void (*on_host_end)(struct ih_detector *d, const struct ih_host *h);
 	void (*on_conv_end)(struct ih_detector *d, const struct ih_conv *c);
 	void (*on_flush)(struct ih_detector *d);
+	/* Optional, for live capture: the episodes still open judged as if they ended now, their
+	 * findings added to `into` (with ih_finding.episode set), nothing of the detector's state
+	 * or counters changed. */
+	void (*judge_open)(struct ih_detector *d, struct ih_findings *into);
 	void (*add_stats)(struct ih_detector *d, json_t *stats);
 	size_t (*memory)(struct ih_detector *d);
 	void (*destroy)(struct ih_detector *d);

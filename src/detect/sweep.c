@@ -246,6 +246,7 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 	struct ih_finding *f = ih_finding_new("sweep", sev, conf, &r->src, first_ns, last_ns);
 	if (!f)
 		return;
+	ih_finding_set_episode(f, &r->src, r->first_ns);
 	struct ih_cidr cover;
 	if (oneshot)
 		ih_cidr_cover(&lo, &hi, &cover);
@@ -524,6 +525,21 @@ static void sweep_on_flush(struct ih_detector *d)
 		}
 }
 
+/* Live capture: every open episode judged now, into `into`; the episode goes on untouched
+ * (evaluate reads the record; only the episode counter and the output are put back). */
+static void sweep_judge_open(struct ih_detector *d, struct ih_findings *into)
+{
+	struct sweep *s = d->state;
+	struct ih_findings *out = d->out;
+	uint64_t episodes = s->episodes;
+	d->out = into;
+	for (uint32_t i = 0; i < s->nrecs; i++)
+		if (s->recs[i].used)
+			evaluate(d, &s->recs[i]);
+	d->out = out;
+	s->episodes = episodes;
+}
+
 static void sweep_add_stats(struct ih_detector *d, json_t *stats)
 {
 	struct sweep *s = d->state;
@@ -594,6 +610,7 @@ struct ih_detector *ih_detector_sweep(const struct ih_config *cfg, struct ih_fin
 	d->on_transport = sweep_on_transport;
 	d->on_host_end = sweep_on_host_end;
 	d->on_flush = sweep_on_flush;
+	d->judge_open = sweep_judge_open;
 	d->add_stats = sweep_add_stats;
 	d->memory = sweep_memory;
 	d->destroy = sweep_destroy;

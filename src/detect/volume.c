@@ -357,6 +357,7 @@ static void evaluate(struct ih_detector *d, struct victim *v)
 					      v->burst_last_ns > v->burst_first_ns ? v->burst_last_ns : v->last_ns);
 	if (!f)
 		return;
+	ih_finding_set_episode(f, &v->addr, v->burst_first_ns);
 	ih_finding_set_dst_addr(f, &v->addr);
 	ih_finding_add_mitre(f, "T1498");
 	ih_finding_add_mitre(f, "T1498.001");
@@ -727,6 +728,27 @@ static void volume_on_host_end(struct ih_detector *d, const struct ih_host *h)
 	s->pop_n++;
 }
 
+/* Live capture: every victim under a burst judged now, into `into`. evaluate ends the current
+ * second and sorts the top sources of the record it is given: it is given a copy, and the
+ * counters and the output are put back, so the detector goes on exactly as before. */
+static void volume_judge_open(struct ih_detector *d, struct ih_findings *into)
+{
+	struct volume *s = d->state;
+	struct ih_findings *out = d->out;
+	uint64_t findings = s->findings, skipped = s->tunnels_skipped, suppressed = s->history_suppressed;
+	d->out = into;
+	for (uint32_t i = 0; i <= s->vmask; i++) {
+		if (!s->v[i].used || !s->v[i].burst)
+			continue;
+		struct victim v = s->v[i];
+		evaluate(d, &v);
+	}
+	d->out = out;
+	s->findings = findings;
+	s->tunnels_skipped = skipped;
+	s->history_suppressed = suppressed;
+}
+
 static void volume_on_flush(struct ih_detector *d)
 {
 	struct volume *s = d->state;
@@ -819,6 +841,7 @@ struct ih_detector *ih_detector_volume(const struct ih_config *cfg, struct ih_fi
 	d->on_arp = volume_on_arp;
 	d->on_host_end = volume_on_host_end;
 	d->on_flush = volume_on_flush;
+	d->judge_open = volume_judge_open;
 	d->add_stats = volume_add_stats;
 	d->memory = volume_memory;
 	d->destroy = volume_destroy;

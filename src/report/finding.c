@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <xxhash.h>
 
 static const char *const sev_names[] = { "info", "low", "medium", "high", "critical" };
 
@@ -179,4 +180,20 @@ void ih_findings_free(struct ih_findings *fs)
 		ih_finding_free(fs->v[i]);
 	free(fs->v);
 	memset(fs, 0, sizeof(*fs));
+}
+
+void ih_finding_set_episode(struct ih_finding *f, const struct ih_addr *host, uint64_t began_ns)
+{
+	struct {
+		char kind[32];
+		uint8_t family, b[16];
+		uint64_t began;
+	} k;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.kind, f->kind, sizeof(k.kind));
+	k.family = host->family;
+	memcpy(k.b, host->b, 16);
+	k.began = began_ns;
+	uint64_t e = XXH3_64bits(&k, sizeof(k));
+	f->episode = e ? e : 1;
 }

@@ -26,6 +26,10 @@ struct ih_finding {
 	uint64_t first_ns, last_ns;
 	json_t *obj;      /* the whole JSON line; owns evidence */
 	json_t *evidence; /* borrowed from obj */
+	/* Episodic findings (a sweep, a flood) judged while the episode is still open: the same
+	 * for every judgement of one episode, while the id changes as its range grows; 0 for
+	 * the others. Not written: watch uses it to tell an update from a new finding. */
+	uint64_t episode;
 };
 
 /* kind: "sweep"…; src: the host that did it. Never NULL unless out of memory. */
@@ -37,6 +41,8 @@ void ih_finding_add_mitre(struct ih_finding *f, const char *technique);
 void ih_finding_summary(struct ih_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ih_finding_free(struct ih_finding *f);
+/* Sets f->episode from what identifies the episode: its kind, its host and when it began. */
+void ih_finding_set_episode(struct ih_finding *f, const struct ih_addr *host, uint64_t began_ns);
 
 /* Bounded collection of findings: past `cap` further findings are counted, not kept. */
 struct ih_findings {

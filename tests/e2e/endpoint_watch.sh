@@ -32,7 +32,8 @@
 #     suspicious_process findings, step 5 done, verdict malicious; every finding belongs to
 #     exactly one incident (the last line of each id, ids named by a later "supersedes" left
 #     out), and incident lines come before the final stats line;
-#   - the live judgement ran (--judge-interval 4) and no finding id was written twice;
+#   - the live judgement ran (--judge-interval 4); a finding id is written at most twice (judged
+#     live, then its final form when its record ends), never less grave the second time;
 #   - the last line is a final stats line with "live": true and the capture's drop counters;
 #   - while it ran, watch was uid 65534 with exactly CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH.
 set -euo pipefail
@@ -156,7 +157,16 @@ path, tunnel_pid, beacon_pid, ping_pid, beacon_exe, tunnel_user = sys.argv[1:7]
 tunnel_pid, beacon_pid, ping_pid = int(tunnel_pid), int(beacon_pid), int(ping_pid)
 sev = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 lines = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
-findings = [o for o in lines if o.get("type") == "finding"]
+# findings: the last line of each id counts (a finding judged live is written again in its final
+# form when its record ends); an id named by a later line's "supersedes" is gone
+flines = [o for o in lines if o.get("type") == "finding"]
+last_line = {}
+for o in flines:
+    last_line[o["id"]] = o
+for o in flines:
+    if o.get("supersedes") and o["supersedes"] != o["id"]:
+        last_line.pop(o["supersedes"], None)
+findings = list(last_line.values())
 attrib = [o for o in lines if o.get("type") == "attribution"]
 fails = []
 
@@ -213,9 +223,15 @@ for o in lines:
 for o in lines:
     if o.get("type") == "incident" and o.get("supersedes") and o["supersedes"] != o["id"]:
         incidents.pop(o["supersedes"], None)
-fids = [f["id"] for f in findings]
-if len(fids) != len(set(fids)):
-    fails.append("a finding id was written twice: %s" % sorted({i for i in fids if fids.count(i) > 1}))
+# each id at most twice: judged live, then its final form (never less grave than before)
+sevs = ["info", "low", "medium", "high", "critical"]
+fids = [f["id"] for f in flines]
+if any(fids.count(i) > 2 for i in fids):
+    fails.append("a finding id was written more than twice: %s" % sorted({i for i in fids if fids.count(i) > 2}))
+for i in set(fids):
+    seen = [sevs.index(o["severity"]) for o in flines if o["id"] == i]
+    if seen != sorted(seen):
+        fails.append("finding %s written again less grave: %s" % (i, seen))
 owner = {}
 for inc in incidents.values():
     for fid in inc.get("findings", []):

@@ -57,3 +57,55 @@ if ! e2e_has_finding "$E2E_TMP/out.jsonl" sweep 10.77.0.10; then
   e2e_fail "no sweep finding from 10.77.0.10 at severity low or above"
 fi
 e2e_log "ok: sweep from 10.77.0.10 reported"
+
+# ---- 2. the same sweep, slower, under watch: reported while it runs (issue 6: findings as they
+# happen), then in its final form, which names the line it supersedes when the range grew.
+out=$E2E_TMP/watch.jsonl
+e2e_bg 90 atk "$bin" watch -i eth0 --format jsonl -o "$out" --judge-interval 1 --stats-interval 0 \
+  --duration 60 2>"$E2E_TMP/watch.err"
+watch_pid=$E2E_LAST_PID
+e2e_wait_listening "$E2E_TMP/watch.err" "$watch_pid" watch
+# 30 targets, one every 250 ms: about 7.5 s; fping by its pid, bounded
+e2e_bg 40 atk fping -q -a -r 0 -i 250 -p 250 -g 10.78.0.32/27
+fping_pid=$E2E_LAST_PID
+sleep 5
+cp "$out" "$E2E_TMP/watch.during.jsonl"
+running=no
+kill -0 "$fping_pid" 2>/dev/null && running=yes
+wait "$fping_pid" 2>/dev/null || true
+sleep 1
+# the icmphound process below timeout(1) and ip netns exec: SIGINT, by pid
+ihpid=$(cat /proc/"$watch_pid"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || true)
+while [[ -n $ihpid && $(cat /proc/"$ihpid"/comm 2>/dev/null) != icmphound ]]; do
+  ihpid=$(cat /proc/"$ihpid"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || true)
+done
+[[ -n $ihpid ]] || e2e_fail "watch is gone before its stop"
+kill -INT "$ihpid"
+wait "$watch_pid" || e2e_fail "watch exited $?"
+[[ $running == yes ]] || e2e_fail "fping had already ended when the output was read: the test proves nothing"
+
+python3 - "$E2E_TMP/watch.during.jsonl" "$out" <<'PY' || { cat "$out" >&2; e2e_fail "the sweep was not reported while it ran, or its final line is wrong"; }
+import json, sys
+during = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+final = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+sweeps = lambda ls: [o for o in ls if o.get("type") == "finding" and o["kind"] == "sweep" and o["src"] == "10.77.0.10"]
+early = sweeps(during)
+assert early, "no sweep line while fping ran"
+assert early[0]["severity"] != "info", early[0]
+allsw = sweeps(final)
+last = allsw[-1]
+assert last["evidence"]["hosts_probed"] >= early[0]["evidence"]["hosts_probed"]
+assert last["evidence"]["hosts_probed"] >= 28, last["evidence"]
+ids = {o["id"] for o in allsw}
+sup = [o["supersedes"] for o in allsw if "supersedes" in o]
+assert all(s in ids for s in sup), (sup, ids)
+# the host's last incident line lists the final sweep, not a superseded one
+inc = [o for o in final if o.get("type") == "incident" and o["primary"] == "10.77.0.10"][-1]
+assert last["id"] in inc["findings"], (last["id"], inc["findings"])
+assert not (set(sup) & set(inc["findings"])), inc["findings"]
+st = [o for o in final if o.get("type") == "stats"][-1]
+print("early: %d hosts at %s; final: %d hosts, %s; updates %d" % (early[0]["evidence"]["hosts_probed"], early[0]["last_seen"],
+      last["evidence"]["hosts_probed"], "supersedes " + last["supersedes"] if "supersedes" in last else "same id",
+      st["live_judgement"]["updates"]), file=sys.stderr)
+PY
+e2e_log "ok: the sweep reported by watch while fping ran, then in its final form"

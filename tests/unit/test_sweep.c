@@ -90,21 +90,27 @@ static json_int_t ev_int(const struct ih_finding *f, const char *k)
 	return json_integer_value(json_object_get(f->evidence, k));
 }
 
+/* One address of nmap -sn -PE's sweep of 10.78.0.32/27: a probe; an answer from 1 in 4, a
+ * retry for the others. */
+static void nmap_probe(struct lab *lab, int o, uint64_t *t)
+{
+	char dst[32];
+	snprintf(dst, sizeof(dst), "10.78.0.%d", o);
+	feed(lab, echo("10.77.0.10", dst, false, (uint16_t)(o * 7), 0, *t));
+	if (o % 4 == 1)
+		feed(lab, echo(dst, "10.77.0.10", true, (uint16_t)(o * 7), 0, *t + 300000));
+	else
+		feed(lab, echo("10.77.0.10", dst, false, (uint16_t)(o * 7 + 1), 0, *t + 500000000)); /* retry */
+	*t += 10000000;
+}
+
 /* nmap -sn -PE of a /27: one probe per address, 8 of 30 answer, retries for the silent ones */
 static void test_sequential_sweep(void **state)
 {
 	struct lab *lab = *state;
 	uint64_t t = 1000 * S;
-	for (int o = 33; o <= 62; o++) {
-		char dst[32];
-		snprintf(dst, sizeof(dst), "10.78.0.%d", o);
-		feed(lab, echo("10.77.0.10", dst, false, (uint16_t)(o * 7), 0, t));
-		if (o % 4 == 1)
-			feed(lab, echo(dst, "10.77.0.10", true, (uint16_t)(o * 7), 0, t + 300000));
-		else
-			feed(lab, echo("10.77.0.10", dst, false, (uint16_t)(o * 7 + 1), 0, t + 500000000)); /* retry */
-		t += 10000000;
-	}
+	for (int o = 33; o <= 62; o++)
+		nmap_probe(lab, o, &t);
 	const struct ih_finding *f = only_sweep(lab, "10.77.0.10");
 	assert_non_null(f);
 	assert_string_equal(f->dst_key, "10.78.0.32/27");
@@ -117,6 +123,60 @@ static void test_sequential_sweep(void **state)
 	assert_int_equal(json_array_size(ans), 8);
 	assert_string_equal(json_string_value(json_array_get(ans, 0)), "10.78.0.33");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(f->obj, "mitre"), 0)), "T1018");
+}
+
+static json_int_t sweep_episodes(struct lab *lab)
+{
+	json_t *st = ih_pipeline_stats(&lab->pl, NULL, IH_SRC_OK, NULL);
+	json_int_t n = json_integer_value(json_object_get(json_object_get(json_object_get(st, "detectors"), "sweep"), "episodes"));
+	json_decref(st);
+	return n;
+}
+
+/* watch's live judgement (ih_pipeline_judge_live -> judge_open): the open episode is judged
+ * as it stands, twice, with the same episode key while its range grows; the detector goes on
+ * untouched, and the episode's own finding at its end is the one a run without live
+ * judgement makes */
+static void test_open_episode_judged_live(void **state)
+{
+	struct lab *lab = *state;
+	uint64_t t = 1000 * S;
+	const struct ih_finding *live[2] = { NULL, NULL };
+	for (int o = 33; o <= 62; o++) {
+		nmap_probe(lab, o, &t);
+		if (o == 46 || o == 62) {
+			size_t before = lab->pl.findings.n;
+			assert_true(ih_pipeline_judge_live(&lab->pl));
+			assert_int_equal(lab->pl.findings.n, before + 1);
+			live[o == 62] = lab->pl.findings.v[before];
+		}
+	}
+	assert_string_equal(live[0]->kind, "sweep");
+	assert_int_equal(ev_int(live[0], "hosts_probed"), 14);
+	assert_string_equal(live[0]->dst_key, "10.78.0.32/28");
+	assert_int_equal(ev_int(live[1], "hosts_probed"), 30);
+	assert_true(live[0]->episode != 0);
+	assert_true(live[0]->episode == live[1]->episode); /* one episode, a growing range */
+	assert_int_equal(sweep_episodes(lab), 0);          /* nothing ended */
+	uint64_t episode = live[0]->episode;
+
+	ih_pipeline_finish(&lab->pl);
+	assert_int_equal(sweep_episodes(lab), 1);
+	const struct ih_finding *end = NULL;
+	for (size_t i = 0; i < lab->pl.findings.n; i++) {
+		const struct ih_finding *f = lab->pl.findings.v[i];
+		if (f != live[0] && f != live[1] && strcmp(f->kind, "sweep") == 0) {
+			assert_null(end);
+			end = f;
+		}
+	}
+	assert_non_null(end);
+	assert_true(end->episode == episode);
+	assert_string_equal(end->dst_key, "10.78.0.32/27");
+	assert_int_equal(ev_int(end, "hosts_probed"), 30);
+	assert_int_equal(ev_int(end, "hosts_answered"), 8);
+	assert_int_equal(ev_int(end, "probes"), 30 + 22);
+	assert_int_equal(end->severity, IH_SEV_MEDIUM);
 }
 
 /* a slow sweep in random order: one probe every 20 s across a /26 — 21 minutes */
@@ -215,6 +275,53 @@ static void test_spoofed_flood_is_bounded(void **state)
 	assert_true(ts->pair_evictions > 0);
 }
 
+static const struct ih_finding *last_of_kind(struct lab *lab, const char *kind, size_t from)
+{
+	const struct ih_finding *hit = NULL;
+	for (size_t i = from; i < lab->pl.findings.n; i++)
+		if (strcmp(lab->pl.findings.v[i]->kind, kind) == 0)
+			hit = lab->pl.findings.v[i];
+	return hit;
+}
+
+/* A spoofed flood judged while it goes on (volume_anomaly's judge_open): reported with the
+ * episode's key, the detector's count unchanged; at its end the same episode, more requests. */
+static void test_open_flood_judged_live(void **state)
+{
+	struct lab *lab = *state;
+	uint64_t t = 100 * S;
+	uint32_t x = 777;
+	const struct ih_finding *live = NULL;
+	for (int i = 0; i < 6000; i++) {
+		x = x * 1103515245u + 12345u;
+		char src[32];
+		snprintf(src, sizeof(src), "%u.%u.%u.%u", 1 + (x >> 24) % 200, (x >> 16) & 255, (x >> 8) & 255, x & 255);
+		feed(lab, echo(src, "10.78.0.40", false, (uint16_t)x, 0, t));
+		t += 1000000; /* 1000 per second, 6 s */
+		if (i == 3500) {
+			size_t before = lab->pl.findings.n;
+			assert_true(ih_pipeline_judge_live(&lab->pl));
+			live = last_of_kind(lab, "volume_anomaly", before);
+		}
+	}
+	assert_non_null(live);
+	assert_true(live->episode != 0);
+	assert_int_equal(json_integer_value(json_object_get(live->evidence, "requests")), 3501);
+	json_t *st = ih_pipeline_stats(&lab->pl, NULL, IH_SRC_OK, NULL);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(st, "detectors"),
+				"volume_anomaly"), "findings")), 0);
+	json_decref(st);
+	uint64_t episode = live->episode;
+	ih_pipeline_finish(&lab->pl);
+	const struct ih_finding *end = NULL;
+	for (size_t i = 0; i < lab->pl.findings.n; i++)
+		if (lab->pl.findings.v[i] != live && strcmp(lab->pl.findings.v[i]->kind, "volume_anomaly") == 0)
+			end = lab->pl.findings.v[i];
+	assert_non_null(end);
+	assert_true(end->episode == episode);
+	assert_int_equal(json_integer_value(json_object_get(end->evidence, "requests")), 6000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +331,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_few_pings_are_not_a_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_splits_episodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spoofed_flood_is_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_episode_judged_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_flood_judged_live, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
