@@ -154,6 +154,17 @@ static const char *const postgres_calls[] = {
 	"bind",
 };
 
+/* watch's capture: waiting on the packet socket, its statistics. */
+static const char *const capture_calls[] = { "poll", "ppoll", "getsockopt", "recvfrom", "recvmsg" };
+
+/* watch's /proc sampler (endpoint/sampler.c): /proc/net/{icmp,raw}*, /proc/PID/{fd,stat,
+ * status,cmdline,exe}, listed and read; getpwuid_r reads /etc/passwd. No ptrace: the
+ * CAP_SYS_PTRACE watch keeps for reading other users' /proc links cannot attach to anything. */
+static const char *const proc_calls[] = {
+	"getdents64", "getdents", "readlink", "readlinkat", "statx", "stat", "lstat", "access",
+	"faccessat", "faccessat2", "uname", "dup", /* a directory opened at a descriptor is listed through its dup */
+};
+
 /* report: each output is a temporary file renamed over the named one at the end, removed if
  * the run fails. */
 static const char *const rename_calls[] = { "rename", "renameat", "renameat2", "unlink" };
@@ -244,6 +255,34 @@ static int build(scmp_filter_ctx ctx, unsigned needs)
 	}
 	if ((needs & IH_SB_RENAME) && (rc = ADD(rename_calls)) < 0)
 		return rc;
+	if (needs & IH_SB_CAPTURE) {
+		/* the packet socket: waiting for frames, libpcap's statistics (getsockopt
+		 * PACKET_STATISTICS) and, at pcap_close, the ring given back (setsockopt
+		 * PACKET_RX_RING): SOL_PACKET only, so no other socket option can change */
+		if ((rc = ADD(capture_calls)) < 0 ||
+		    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 1, SCMP_A1(SCMP_CMP_EQ, SOL_PACKET))) < 0)
+			return rc;
+		/* pcap_stats in promiscuous mode reads the interface's drop counters from
+		 * /sys/class/net/IF/statistics: read-only opens */
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+					   SCMP_A2(SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 && rc != -EEXIST)
+			return rc;
+	}
+	if (needs & IH_SB_PROC) {
+		/* /proc and the passwd database, read only; NSS asks nscd through a unix socket
+		 * first: refused (EACCES), it falls back to the files */
+		if ((rc = ADD(proc_calls)) < 0)
+			return rc;
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+					   SCMP_A2(SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 && rc != -EEXIST)
+			return rc;
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 0)) < 0 && rc != -EEXIST)
+			return rc;
+		if (!(needs & IH_SB_POSTGRES) &&
+		    ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0)) < 0 ||
+		     (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(connect), 0)) < 0))
+			return rc;
+	}
 	if ((needs & IH_SB_CREATE) &&
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, SCMP_A2(SCMP_CMP_EQ, wflags))) < 0 && rc != -EEXIST)
 		return rc;
@@ -305,6 +344,19 @@ bool ih_sandbox_try(const char *cmd, bool drop_user, const char *user, unsigned 
 	if (!ih_privs_drop_as(user, drop_user, false, &rep, err, errlen))
 		return false;
 	return install(cmd, needs, err, errlen);
+}
+
+void ih_sandbox_filter(const char *cmd, const struct ih_config *cfg, unsigned needs)
+{
+	if (!sandbox_armed || sandbox_off || (cfg && !cfg->sandbox))
+		return;
+	json_object_seed(0);
+	tzset();
+	char err[512];
+	if (!install(cmd, needs, err, sizeof(err))) {
+		fprintf(stderr, "icmphound %s: sandbox: %s\n", cmd, err);
+		exit(IH_EXIT_INTERNAL);
+	}
 }
 
 void ih_sandbox_enter(const char *cmd, const struct ih_config *cfg, unsigned needs)

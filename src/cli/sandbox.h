@@ -25,6 +25,8 @@ enum ih_sandbox_need {
 	IH_SB_POSTGRES = 1u << 1,  /* a PostgreSQL store: its socket, and reconnecting */
 	IH_SB_RENAME = 1u << 2,    /* outputs written to temporary files and renamed into place (report) */
 	IH_SB_CREATE = 1u << 3,    /* an output file created after the analysis (explain -o) */
+	IH_SB_CAPTURE = 1u << 4,   /* a live capture socket: poll, its statistics, its ring freed at the end */
+	IH_SB_PROC = 1u << 5,      /* the /proc sampler: read-only opens, directory listings, links */
 };
 
 /* Takes the global options out of argv (up to a "--"): --no-sandbox and --sandbox-user NAME
@@ -42,6 +44,11 @@ unsigned ih_sandbox_store(const char *target);
  * other than icmphound, such as a unit test, calling a command's function in-process). On failure prints why and exits 4: the process may be
  * half-dropped and must not go on. Call it before any thread is started. */
 void ih_sandbox_enter(const char *cmd, const struct ih_config *cfg, unsigned needs);
+
+/* Only the filter (step 2), for a command that drops its privileges its own way (watch keeps
+ * two capabilities for the /proc sampler: cli/privs.h). Same conditions and failure as
+ * ih_sandbox_enter; call it after the drop and before any thread starts. */
+void ih_sandbox_filter(const char *cmd, const struct ih_config *cfg, unsigned needs);
 
 /* Same, returning false with a message in err instead of exiting (for tests). */
 bool ih_sandbox_try(const char *cmd, bool drop_user, const char *user, unsigned needs, char *err, size_t errlen);

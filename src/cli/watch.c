@@ -44,6 +44,7 @@
 #include "cli/endpoint_cli.h"
 #include "cli/pipeline.h"
 #include "cli/privs.h"
+#include "cli/sandbox.h"
 #include "cli/settings.h"
 #include "decode/decode.h"
 #include "endpoint/attrib.h"
@@ -931,6 +932,8 @@ int ih_cmd_watch(int argc, char **argv)
 		status = IH_EXIT_INTERNAL;
 		goto out;
 	}
+	/* and the system calls: the capture, /proc for the sampler, writing (docs/PRIVILEGES.md) */
+	ih_sandbox_filter("watch", &cfg, IH_SB_CAPTURE | (sampler || ih_ep_cli_wanted(&epc) ? IH_SB_PROC : 0));
 
 	w.pl = &pl;
 	w.live = live;

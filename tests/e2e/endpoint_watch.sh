@@ -35,7 +35,8 @@
 #   - the live judgement ran (--judge-interval 4); a finding id is written at most twice (judged
 #     live, then its final form when its record ends), never less grave the second time;
 #   - the last line is a final stats line with "live": true and the capture's drop counters;
-#   - while it ran, watch was uid 65534 with exactly CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH.
+#   - while it ran, watch was uid 65534 with exactly CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH,
+#     and each of its threads under the seccomp filter.
 set -euo pipefail
 bin=${1:?usage: endpoint_watch.sh BIN}
 [[ $bin == /* ]] || bin=$PWD/$bin
@@ -86,7 +87,16 @@ capbnd=$(awk '/^CapBnd:/{print $2}' "/proc/$wpid/status")
 [[ $uid == 65534 ]] || e2e_fail "watch runs as uid $uid, expected 65534 (nobody)"
 [[ $capeff == 0000000000080004 && $capprm == 0000000000080004 && $capbnd == 0000000000080004 ]] ||
   e2e_fail "watch capabilities eff=$capeff prm=$capprm bnd=$capbnd, expected 0000000000080004"
-e2e_log "watch runs as nobody with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH only"
+# and every thread of it (the /proc sampler too) under the seccomp filter: no ptrace with that
+# capability (docs/PRIVILEGES.md)
+ntask=0
+for st in /proc/"$wpid"/task/*/status; do
+  sc=$(awk '/^Seccomp:/{print $2}' "$st")
+  [[ $sc == 2 ]] || e2e_fail "watch thread ${st%/status} has Seccomp $sc, expected 2 (filter)"
+  ntask=$((ntask + 1))
+done
+((ntask >= 2)) || e2e_fail "watch has $ntask thread(s); the sampler's is missing"
+e2e_log "watch runs as nobody with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH only, $ntask threads under seccomp"
 
 # the tunnel: proxy and sink outside, client inside
 e2e_bg 60 ext socat -u TCP-LISTEN:9000,bind=127.0.0.1,reuseaddr OPEN:/dev/null
