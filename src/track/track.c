@@ -261,8 +261,9 @@ static void *table_any_victim(struct table *t)
 {
 	void *oldest = NULL;
 	uint64_t oldest_ts = UINT64_MAX;
-	for (unsigned n = 0; n < PROBE_MAX; n++) {
-		void *r = rec_at(t, (t->scan + n) % (t->hwm ? t->hwm : 1));
+	uint32_t end = t->hwm ? t->hwm : 1, k = t->scan < end ? t->scan : 0;
+	for (unsigned n = 0; n < PROBE_MAX; n++, k = k + 1 < end ? k + 1 : 0) {
+		void *r = rec_at(t, k); /* no division per record: this runs for every packet of a flood */
 		if (*slot_of(t, r) != SLOT_USED)
 			continue;
 		uint64_t ts = last_of(t, r);
@@ -416,7 +417,8 @@ static void *table_get(struct ih_track *tr, struct table *t, const void *key, bo
 	if (!create)
 		return NULL;
 	for (int tries = 0; tries < 3; tries++) {
-		table_find(t, h, key, &ins);
+		if (tries || r) /* something was ended since ins was found: the window changed */
+			table_find(t, h, key, &ins);
 		if (ins != UINT32_MAX && t->nfree)
 			break;
 		void *victim = ins == UINT32_MAX ? table_victim(t, h) : table_any_victim(t);
@@ -485,7 +487,12 @@ static void end_conv_v(struct ih_track *tr, void *r) { end_conv(tr, r); }
 
 static inline void prefetch_index(const struct table *t, uint64_t h)
 {
-	__builtin_prefetch(&t->index[(uint32_t)h & t->imask]);
+	/* the whole probe window (PROBE_MAX slots of 8 bytes: two or three lines): a key that is
+	 * not there, a flood's new source, is looked for in all of it */
+	uint32_t i = (uint32_t)h & t->imask;
+	__builtin_prefetch(&t->index[i]);
+	__builtin_prefetch(&t->index[(i + PROBE_MAX / 2) & t->imask]);
+	__builtin_prefetch(&t->index[(i + PROBE_MAX - 1) & t->imask]);
 }
 
 /* The record an index probe for h would find first (a tag match), or NULL; reads at most a
