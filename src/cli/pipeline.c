@@ -61,8 +61,6 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 {
 	struct ih_pipeline *pl = ctx;
 	struct ih_pkt pkt;
-	if (fr->ahead) /* read-ahead (source.h): warm the tables for a frame a few on */
-		ih_track_prefetch_frame(pl->track, fr->ahead->linktype, fr->ahead->data, fr->ahead->cap_len);
 	pl->frames++;
 	pl->bytes += fr->wire_len;
 	pl->frame_no = fr->number;

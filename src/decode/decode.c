@@ -945,61 +945,6 @@ enum ih_dec_result ih_decode(int linktype, const uint8_t *frame, uint32_t cap_le
 	return net == NET_IP6 ? decode_ip6(&c, wire_left, pkt) : decode_ip4(&c, wire_left, pkt);
 }
 
-bool ih_decode_peek(int linktype, const uint8_t *frame, uint32_t cap_len, struct ih_peek *out)
-{
-	struct ih_cursor c;
-	ih_cur_init(&c, frame, frame ? cap_len : 0);
-	if (linktype == IH_LINK_EN10MB) {
-		(void)ih_cur_skip(&c, 12);
-		uint16_t type = ih_cur_be16(&c);
-		for (int tags = 0; (type == 0x8100 || type == 0x88a8) && tags < 2; tags++) {
-			(void)ih_cur_skip(&c, 2);
-			type = ih_cur_be16(&c);
-		}
-		if (c.err || (type != 0x0800 && type != 0x86dd))
-			return false;
-	} else if (linktype != IH_LINK_RAW && linktype != IH_LINK_DLT_RAW1 &&
-		   linktype != IH_LINK_DLT_RAW2 && linktype != IH_LINK_IPV4 &&
-		   linktype != IH_LINK_IPV6) {
-		return false;
-	}
-	if (!ih_cur_has(&c, 1))
-		return false;
-	uint8_t ver = c.p[0] >> 4;
-	const uint8_t *s, *d;
-	if (ver == 4) {
-		uint8_t vhl = ih_cur_u8(&c);
-		(void)ih_cur_skip(&c, 8);
-		uint8_t proto = ih_cur_u8(&c);
-		(void)ih_cur_skip(&c, 2);
-		s = ih_cur_bytes(&c, 4);
-		d = ih_cur_bytes(&c, 4);
-		unsigned hl = (vhl & 15u) * 4u;
-		if (c.err || proto != IH_PROTO_ICMP || hl < 20 || !ih_cur_skip(&c, hl - 20))
-			return false;
-		ih_addr_v4(&out->src, s);
-		ih_addr_v4(&out->dst, d);
-	} else if (ver == 6) {
-		(void)ih_cur_skip(&c, 6);
-		uint8_t next = ih_cur_u8(&c);
-		(void)ih_cur_skip(&c, 1);
-		s = ih_cur_bytes(&c, 16);
-		d = ih_cur_bytes(&c, 16);
-		if (c.err || next != IH_PROTO_ICMP6)
-			return false;
-		ih_addr_v6(&out->src, s);
-		ih_addr_v6(&out->dst, d);
-	} else {
-		return false;
-	}
-	out->ip_ver = ver;
-	out->icmp_type = ih_cur_u8(&c);
-	(void)ih_cur_skip(&c, 3);
-	out->icmp_id = ih_cur_be16(&c);
-	out->icmp_seq = ih_cur_be16(&c);
-	return !c.err;
-}
-
 enum ih_dec_result ih_decode_l4(const uint8_t *p, uint32_t len, uint32_t wire_len,
 				struct ih_pkt *pkt /* IN/OUT */)
 {

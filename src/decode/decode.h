@@ -226,20 +226,6 @@ enum ih_dec_result ih_decode(int linktype, const uint8_t *frame, uint32_t cap_le
 enum ih_dec_result ih_decode_l4(const uint8_t *p, uint32_t len, uint32_t wire_len,
 				struct ih_pkt *pkt /* IN/OUT */);
 
-/* A hint, not a decode: the addresses and ICMP header of a plain ICMP or ICMPv6 frame, read
- * through the same checked cursor but without the decoder's work (no extension headers, no
- * fragments, no error quotes, no payload). Link types Ethernet (up to two VLAN tags) and raw IP
- * only. Returns false for anything else, which is never an error: the caller (read-ahead
- * prefetching, ih_track_prefetch_frame) simply does not prefetch for that frame. */
-struct ih_peek {
-	struct ih_addr src, dst;   /* as ih_decode builds them */
-	uint8_t ip_ver;
-	uint8_t icmp_type;
-	uint16_t icmp_id, icmp_seq; /* the second header word, whatever the type */
-};
-bool ih_decode_peek(int linktype, const uint8_t *frame, uint32_t cap_len,
-		    struct ih_peek *out /* OUT */);
-
 /* Names for ICMP types and codes ("echo-request", "port-unreachable"); never NULL. */
 const char *ih_icmp_type_name(uint8_t ip_ver, uint8_t type);
 const char *ih_icmp_code_name(uint8_t ip_ver, uint8_t type, uint8_t code);

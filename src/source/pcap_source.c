@@ -18,10 +18,6 @@
  * reader only reads files and the ring; the callback never runs on it. When no thread can be
  * started, the same batches are read and delivered in turn on the calling thread.
  *
- * Read-ahead: each frame delivered carries a pointer to the frame 12 on (ih_frame.ahead), so
- * that the consumer can prefetch the table entries that frame will touch while it works on the
- * current one.
- *
  * Ends: a batch says how its file goes on after its last frame: more, the end of the file, a
  * read error (the message, made by the reader when it met the error: file, packet number,
  * byte offset), or a stop. The frames before an error are all delivered before the error is
@@ -56,7 +52,6 @@ struct src_file {
 #define BATCH_BYTES (256u * 1024u)
 #define BATCH_ARENA (BATCH_BYTES + 262144u)
 #define NBATCH 8             /* batches in the ring: up to 4096 frames, about 4 MB */
-#define PREFETCH_DIST 12     /* ih_frame.ahead: this many frames on */
 
 enum batch_end {
 	B_MORE,      /* the file goes on in the next batch */
@@ -224,19 +219,13 @@ static void *reader_main(void *arg)
 
 /* ---------------------------------------------------------------- the consumer */
 
-/* Delivers the frames of b in order; ahead points PREFETCH_DIST frames on, into next (the
- * batch after, when it is already there) near the end. Returns false on a stop. */
-static bool deliver_batch(struct ih_source *s, struct batch *b, const struct batch *next,
-			  ih_frame_fn fn, void *ctx)
+/* Delivers the frames of b in order. Returns false on a stop. */
+static bool deliver_batch(struct ih_source *s, const struct batch *b, ih_frame_fn fn, void *ctx)
 {
-	uint32_t n = b->n;
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < b->n; i++) {
 		if (s->stop)
 			return false;
-		struct ih_frame *fr = &b->fr[i];
-		uint32_t a = i + PREFETCH_DIST;
-		fr->ahead = a < n ? &b->fr[a] : next && a - n < next->n ? &next->fr[a - n] : NULL;
-		fn(ctx, fr);
+		fn(ctx, &b->fr[i]);
 	}
 	return !s->stop;
 }
@@ -272,7 +261,7 @@ static enum ih_source_status run_inline(struct ih_source *s, ih_frame_fn fn, voi
 	struct batch *b = &s->ring[0];
 	for (;;) {
 		fill_batch(s, b);
-		if (!deliver_batch(s, b, NULL, fn, ctx))
+		if (!deliver_batch(s, b, fn, ctx))
 			return IH_SRC_STOPPED;
 		bool last;
 		enum ih_source_status st = after_batch(s, b, err, errlen, &last);
@@ -356,10 +345,9 @@ enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *c
 		while (s->produced == s->consumed)
 			pthread_cond_wait(&s->cv, &s->mu);
 		struct batch *b = &s->ring[s->consumed % NBATCH];
-		const struct batch *next = s->produced - s->consumed > 1 ? &s->ring[(s->consumed + 1) % NBATCH] : NULL;
 		pthread_mutex_unlock(&s->mu);
 		bool last = true;
-		if (!deliver_batch(s, b, next, fn, ctx))
+		if (!deliver_batch(s, b, fn, ctx))
 			st = IH_SRC_STOPPED;
 		else
 			st = after_batch(s, b, err, errlen, &last);

@@ -18,10 +18,6 @@ struct ih_frame {
 	int linktype;
 	uint64_t number;     /* 1-based packet number within its file */
 	const char *file;
-	/* A frame the source has already read and will deliver later (a few frames on), or
-	 * NULL: valid during the callback only. A consumer may look at it to prefetch what that
-	 * frame will need (see ih_track_prefetch_frame); it must not depend on it. */
-	const struct ih_frame *ahead;
 };
 
 typedef void (*ih_frame_fn)(void *ctx, const struct ih_frame *fr);

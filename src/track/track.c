@@ -54,24 +54,11 @@ struct table {
 	uint64_t evictions, expired;
 };
 
-/* Read-ahead hints (ih_track_prefetch_frame): a frame's keys are hashed and their index slots
- * prefetched when the frame is PF_RING hints away; PF_RING hints later (half-way to its turn)
- * the slots are read and the records they name prefetched. */
-#define PF_RING 8
-
-struct pf_hint {
-	uint64_t host_h, pair_h;
-	uint16_t ring_slot;       /* the pair's echo slot for the frame's id and seq */
-	bool valid, pair;
-};
-
 struct ih_track {
 	struct ih_track_config cfg;
 	struct table hosts, pairs, convs;
-	struct pf_hint pf[PF_RING]; /* scratch: not counted in ih_track_memory (see there) */
 	struct ih_detector *det[MAX_DETECTORS];
 	unsigned ndet;
-	uint32_t pf_next;           /* read-ahead hints given (in the padding after ndet) */
 	uint64_t now;
 	uint64_t scan_sec;
 	uint64_t seed;
@@ -482,74 +469,6 @@ static bool conv_idle_v(const struct ih_track *tr, const void *r) { return conv_
 static void end_host_v(struct ih_track *tr, void *r) { end_host(tr, r); }
 static void end_pair_v(struct ih_track *tr, void *r) { end_pair(tr, r); }
 static void end_conv_v(struct ih_track *tr, void *r) { end_conv(tr, r); }
-
-/* ---------------------------------------------------------------- read-ahead */
-
-static inline void prefetch_index(const struct table *t, uint64_t h)
-{
-	/* the whole probe window (PROBE_MAX slots of 8 bytes: two or three lines): a key that is
-	 * not there, a flood's new source, is looked for in all of it */
-	uint32_t i = (uint32_t)h & t->imask;
-	__builtin_prefetch(&t->index[i]);
-	__builtin_prefetch(&t->index[(i + PROBE_MAX / 2) & t->imask]);
-	__builtin_prefetch(&t->index[(i + PROBE_MAX - 1) & t->imask]);
-}
-
-/* The record an index probe for h would find first (a tag match), or NULL; reads at most a
- * few slots, which the previous stage prefetched. */
-static inline const uint8_t *peek_record(const struct table *t, uint64_t h)
-{
-	uint32_t i = (uint32_t)h & t->imask, tag = tag_of(h);
-	for (unsigned n = 0; n < 4; n++, i = (i + 1) & t->imask) {
-		uint64_t v = t->index[i];
-		if (v == 0)
-			return NULL;
-		if ((uint32_t)v != IDX_DELETED && (uint32_t)(v >> 32) == tag)
-			return rec_at(t, (uint32_t)v - 1);
-	}
-	return NULL;
-}
-
-static void prefetch_records(const struct ih_track *tr, const struct pf_hint *ph)
-{
-	const uint8_t *r = peek_record(&tr->hosts, ph->host_h);
-	if (r)
-		for (size_t off = 0; off < sizeof(struct ih_host); off += 64)
-			__builtin_prefetch(r + off, 1);
-	if (!ph->pair || !(r = peek_record(&tr->pairs, ph->pair_h)))
-		return;
-	/* the counters every packet updates (see struct ih_pair), and the echo slot */
-	for (size_t off = 0; off < offsetof(struct ih_pair, hashes); off += 64)
-		__builtin_prefetch(r + off, 1);
-	__builtin_prefetch(r + offsetof(struct ih_pair, ring) + ph->ring_slot * sizeof(struct ih_echo_slot), 1);
-}
-
-void ih_track_prefetch_frame(struct ih_track *tr, int linktype, const uint8_t *frame, uint32_t cap_len)
-{
-	struct pf_hint *ph = &tr->pf[tr->pf_next++ % PF_RING];
-	if (ph->valid)
-		prefetch_records(tr, ph); /* the hint given PF_RING frames ago */
-	struct ih_peek pk;
-	ph->valid = ih_decode_peek(linktype, frame, cap_len, &pk);
-	if (!ph->valid)
-		return;
-	uint8_t t = pk.icmp_type;
-	bool answer = pk.ip_ver == 4 ? (t == 0 || t == 14 || t == 16 || t == 18 || t == 43)
-				     : (t == 129 || t == 140 || t == 161);
-	bool error = pk.ip_ver == 4 ? (t == 3 || t == 4 || t == 5 || t == 11 || t == 12)
-				    : (t >= 1 && t <= 4) || t == 137;
-	struct ih_addr key[2];
-	key[0] = answer || error ? pk.dst : pk.src;
-	key[1] = answer || error ? pk.src : pk.dst;
-	ph->host_h = key_hash(tr->hosts.seed, &key[0], HOST_KEYLEN);
-	prefetch_index(&tr->hosts, ph->host_h);
-	ph->pair = !error;
-	if (ph->pair) {
-		ph->pair_h = key_hash(tr->pairs.seed, key, PAIR_KEYLEN);
-		ph->ring_slot = (uint16_t)((pk.icmp_seq ^ pk.icmp_id) % IH_PAIR_RING);
-		prefetch_index(&tr->pairs, ph->pair_h);
-	}
-}
 
 /* ---------------------------------------------------------------- public */
 
@@ -1155,9 +1074,7 @@ static size_t table_memory(const struct table *t)
 
 size_t ih_track_memory(const struct ih_track *t)
 {
-	/* The read-ahead hints are a few cache lines of scratch, like the stack; leaving them out
-	 * keeps the stats line's figure what it was before they existed. */
-	return sizeof(*t) - sizeof(t->pf) + table_memory(&t->hosts) + table_memory(&t->pairs) +
+	return sizeof(*t) + table_memory(&t->hosts) + table_memory(&t->pairs) +
 	       table_memory(&t->convs);
 }
 

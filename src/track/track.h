@@ -226,11 +226,6 @@ void ih_track_add_detector(struct ih_track *t, struct ih_detector *d);
 /* Feeds one decoded IP packet (ICMP, TCP or UDP). Packet time must not run backwards by much;
  * a packet older than the newest seen is treated as arriving at the newest time for expiry. */
 void ih_track_packet(struct ih_track *t, const struct ih_pkt *pkt);
-/* A hint that a frame (linktype, bytes) will be fed a few packets from now: hashes its keys
- * and prefetches the index slots now and, a few hints later, the records they lead to, so that
- * they are in cache by its turn. Changes nothing a packet or a finding can see; a frame that
- * is not plain ICMP is ignored. Read-ahead sources call it through ih_frame.ahead. */
-void ih_track_prefetch_frame(struct ih_track *t, int linktype, const uint8_t *frame, uint32_t cap_len);
 /* Tells detectors of an ARP sender (MAC and IPv4 address), in packet time. */
 void ih_track_arp(struct ih_track *t, const struct ih_pkt *pkt);
 /* Ends every live record (pairs first, then hosts) and flushes the detectors. */

@@ -336,14 +336,13 @@ static void test_stop(void **state)
 }
 
 /* ===================================================================================== */
-/* Order and read-ahead across batches                                                   */
+/* Order across batches                                                   */
 /* ===================================================================================== */
 
 #define ORDER_FRAMES 3000
 
 struct order {
 	uint32_t next;       /* the tag expected next */
-	uint32_t aheads;     /* frames that had an ahead pointer */
 	uint32_t large;      /* frames of 200,000 bytes seen */
 };
 
@@ -366,11 +365,6 @@ static void order_frame(void *ctx, const struct ih_frame *fr)
 	assert_int_equal(fr->data[fr->cap_len / 2], (uint8_t)tag);
 	if (fr->cap_len == 200000)
 		o->large++;
-	if (fr->ahead) { /* 12 frames on, intact too */
-		o->aheads++;
-		assert_int_equal(tag_of(fr->ahead->data), tag + 12);
-		assert_int_equal(fr->ahead->data[fr->ahead->cap_len - 1], (uint8_t)(tag + 12));
-	}
 	o->next++;
 }
 
@@ -403,10 +397,6 @@ static void test_order_across_batches(void **state)
 	assert_int_equal(ih_source_run(s, order_frame, &o, err, sizeof err), IH_SRC_OK);
 	assert_int_equal(o.next, 2 * ORDER_FRAMES);
 	assert_int_equal(o.large, 2 * (ORDER_FRAMES / 500));
-	/* read-ahead reaches across batch ends when the next batch is ready, never past a
-	 * file's end: at most 12 per file without, and a few at batch ends */
-	assert_true(o.aheads >= 2 * (ORDER_FRAMES - 12) - 12 * 24);
-	assert_true(o.aheads <= 2 * (ORDER_FRAMES - 12) + 12);
 	assert_int_equal(ih_source_bytes_read(s), ih_source_bytes_total(s));
 	ih_source_close(s);
 }
