@@ -96,7 +96,7 @@ struct ih_echo_slot {
 
 struct ih_pair {
 	/* Laid out hot first: the key and every counter a packet updates share the first few
-	 * cache lines (and the read-ahead prefetches them, track.c); the arrays follow, of which a
+	 * cache lines (one packet misses a few lines, not dozens); the arrays follow, of which a
 	 * packet touches one or two entries. The size is kept as it was (2136 bytes): the memory
 	 * cap is turned into capacities by it (core/config.c). */
 	struct ih_addr client, server; /* key: client asks, server answers */
