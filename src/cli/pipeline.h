@@ -60,7 +60,8 @@ void ih_pipeline_view(void *ctx, const struct ih_pkt *pkt, const char *file, uin
  * not ended or changed, and the detectors' own state and counters are not touched: a second
  * instance of each judges. The same record judged again, or ending later, gives a finding with
  * the same id (kind, src, dst, first time): a live consumer that keeps the ids it wrote writes
- * each once (watch does). Then the detectors with episodes (sweep, volume_anomaly) judge the
+ * each once (watch does). Then the detectors with episodes (sweep, volume_anomaly,
+ * lateral_movement, in that order, so the sweeps judged are there to relate to) judge the
  * episodes still open (detector.h: judge_open); their findings carry ih_finding.episode, the
  * same for every judgement of one episode while the id changes as the sweep's range grows.
  * Only watch calls this; analyze never does, so its output does not change. Returns false on

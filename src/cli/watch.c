@@ -11,8 +11,9 @@
  *   - write a stats line every --stats-interval seconds,
  *   - stop at --duration.
  *   - every --judge-interval seconds of packet time, let the detectors judge the pair records
- *     still live and the sweep and flood episodes still open (ih_pipeline_judge_live), so
- *     that a tunnel, a beacon or a sweep is reported while it runs rather than when it ends.
+ *     still live and the sweep, flood and lateral movement episodes still open
+ *     (ih_pipeline_judge_live), so that a tunnel, a beacon or a sweep is reported while it
+ *     runs rather than when it ends.
  * Findings are written from the findings' on_add callback, one flushed line each. Only claims
  * (severity low and above) are written from a live judgement; informational findings wait
  * for their record to end. A finding judged live is remembered (by its id, or its episode's

@@ -95,6 +95,8 @@ struct lateral {
 	uint64_t seed;
 	uint64_t now, next_scan_ns;
 	uint64_t evictions, target_overflows, attempt_overflows, attempts, findings;
+	/* during lateral_judge_open: where findings go, and more sweep findings to relate to */
+	struct ih_findings *judging_into;
 };
 
 /* ------------------------------------------------------------------ the source index */
@@ -388,6 +390,7 @@ static void emit(struct ih_detector *d, struct lat_rec *r, const struct sweep_re
 		json_decref(hl);
 		return;
 	}
+	ih_finding_set_episode(f, &r->src, sw->first_ns); /* what follows one sweep */
 	char buf[IH_ADDR_STRLEN + 8], rb[IH_ADDR_STRLEN + 8], t1[40], t2[40];
 	if (ih_addr_same(&lo, &hi)) {
 		ih_finding_set_dst_addr(f, &lo);
@@ -464,7 +467,7 @@ static void emit(struct ih_detector *d, struct lat_rec *r, const struct sweep_re
 			   json_string_value(json_object_get(f->obj, "src")),
 			   scan ? "port-scanned" : "opened connections to", hosts, answered, rb,
 			   delay < 0 ? -delay : delay, delay < 0 ? "before the end of" : "after", svctext);
-	ih_findings_add(d->out, f);
+	ih_findings_add(s->judging_into ? s->judging_into : d->out, f);
 	s->findings++;
 }
 
@@ -480,8 +483,9 @@ static void decide(struct ih_detector *d, struct lat_rec *r)
 	/* the sweep findings of this source made so far */
 	struct sweep_ref refs[16];
 	unsigned nref = 0;
-	for (size_t i = 0; i < d->out->n && nref < 15; i++) {
-		const struct ih_finding *f = d->out->v[i];
+	size_t nout = d->out->n, nall = nout + (s->judging_into ? s->judging_into->n : 0);
+	for (size_t i = 0; i < nall && nref < 15; i++) {
+		const struct ih_finding *f = i < nout ? d->out->v[i] : s->judging_into->v[i - nout];
 		if (f->severity < IH_SEV_LOW || strcmp(f->kind, "sweep") != 0 || !ih_addr_same(&f->src, &r->src))
 			continue;
 		const char *range = json_string_value(json_object_get(f->evidence, "range"));
@@ -783,6 +787,25 @@ static void lateral_on_flush(struct ih_detector *d)
 		}
 }
 
+/* Live capture: each source whose attempts are not decided yet, judged as if its window closed
+ * now, into `into` (where the sweeps judged in the same pass are too); the record stays
+ * undecided and the counters are put back. */
+static void lateral_judge_open(struct ih_detector *d, struct ih_findings *into)
+{
+	struct lateral *s = d->state;
+	uint64_t findings = s->findings;
+	s->judging_into = into;
+	for (uint32_t i = 0; i < s->nrecs; i++) {
+		struct lat_rec *r = &s->recs[i];
+		if (!r->used || r->decided || !r->nattempts)
+			continue;
+		decide(d, r);
+		r->decided = false;
+	}
+	s->judging_into = NULL;
+	s->findings = findings;
+}
+
 static void lateral_add_stats(struct ih_detector *d, json_t *stats)
 {
 	struct lateral *s = d->state;
@@ -864,6 +887,7 @@ struct ih_detector *ih_detector_lateral(const struct ih_config *cfg, struct ih_f
 	d->on_icmp = lateral_on_icmp;
 	d->on_transport = lateral_on_transport;
 	d->on_flush = lateral_on_flush;
+	d->judge_open = lateral_judge_open;
 	d->add_stats = lateral_add_stats;
 	d->memory = lateral_memory;
 	d->destroy = lateral_destroy;

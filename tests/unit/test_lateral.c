@@ -131,6 +131,14 @@ static void connect_to(struct lab *lab, const char *dst, uint16_t port, uint64_t
 	tcp(lab, "10.77.0.10", dst, 40000, port, IH_TCP_ACK, t + 300000);
 }
 
+/* SMB connections, 30 ms apart, to the answering hosts .first, .first+4, ... up to .last. */
+static uint64_t smb_to(struct lab *lab, int first, int last, uint64_t t)
+{
+	for (int o = first; o <= last; o += 4)
+		connect_to(lab, host(o), 445, t += 30 * MS);
+	return t;
+}
+
 static void finish(struct lab *lab)
 {
 	ih_pipeline_finish(&lab->pl);
@@ -171,10 +179,7 @@ static void test_smb_after_sweep(void **state)
 {
 	struct lab *lab = *state;
 	lab_init(lab);
-	uint64_t t = sweep(lab, 1000 * S);
-	t += 2 * S;
-	for (int o = 33; o <= 62; o += 4)
-		connect_to(lab, host(o), 445, t += 30 * MS);
+	smb_to(lab, 33, 62, sweep(lab, 1000 * S) + 2 * S);
 	finish(lab);
 	const struct ih_finding *sw = find(lab, "sweep", "10.77.0.10");
 	const struct ih_finding *f = find(lab, "lateral_movement", "10.77.0.10");
@@ -209,6 +214,43 @@ static void test_smb_after_sweep(void **state)
 		char a[IH_ADDR_STRLEN];
 		assert_string_equal(ih_addr_str(&lab->pl.findings.v[i]->src, a, sizeof(a)), "10.77.0.10");
 	}
+}
+
+/* watch's live judgement: the connections after a sweep are reported while the sweep's episode
+ * and the lateral window are still open (judge_open of both, in one pass), with the sweep's
+ * episode key; the record stays undecided, and its end gives the same finding as without. */
+static void test_judged_while_open(void **state)
+{
+	struct lab *lab = *state;
+	lab_init(lab);
+	uint64_t t = smb_to(lab, 33, 45, sweep(lab, 1000 * S) + 2 * S);
+	size_t before = lab->pl.findings.n;
+	assert_true(ih_pipeline_judge_live(&lab->pl));
+	const struct ih_finding *live = NULL, *live_sweep = NULL;
+	for (size_t i = before; i < lab->pl.findings.n; i++) {
+		if (strcmp(lab->pl.findings.v[i]->kind, "lateral_movement") == 0)
+			live = lab->pl.findings.v[i];
+		if (strcmp(lab->pl.findings.v[i]->kind, "sweep") == 0)
+			live_sweep = lab->pl.findings.v[i];
+	}
+	assert_non_null(live_sweep);
+	assert_non_null(live);
+	assert_true(live->episode != 0);
+	assert_int_equal(ev_int(live, "hosts_touched"), 4);
+	/* more connections: the record was not decided by the judgement */
+	smb_to(lab, 49, 61, t);
+	uint64_t episode = live->episode;
+	finish(lab);
+	const struct ih_finding *end = NULL;
+	for (size_t i = 0; i < lab->pl.findings.n; i++)
+		if (lab->pl.findings.v[i] != live && strcmp(lab->pl.findings.v[i]->kind, "lateral_movement") == 0) {
+			assert_null(end);
+			end = lab->pl.findings.v[i];
+		}
+	assert_non_null(end);
+	assert_true(end->episode == episode);
+	assert_int_equal(ev_int(end, "hosts_touched"), 8);
+	assert_int_equal(end->severity, IH_SEV_MEDIUM);
 }
 
 static void test_many_services_high(void **state)
@@ -455,6 +497,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_smb_after_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_services_high, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_judged_while_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_sweep_no_finding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_late_and_simultaneous, setup, teardown),
