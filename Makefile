@@ -2,7 +2,8 @@
 #   make / make build   configure $(BUILD) if needed and build it
 #   make demo           analyse the bundled case capture: terminal summary, JSON lines and the HTML
 #                       report in demo-out/
-#   make check          every test, then every test again under ASan+UBSan; ends "N passed, N failed"
+#   make check          every test, then every test again under ASan+UBSan, then the fuzz targets
+#                       built with clang (1 s each); ends "N passed, N failed"
 #   make bench          synthetic 10M-packet captures: icmphound vs a bare libpcap loop (bench/run.sh)
 #   make bench-live     icmphound watch under an hping3 flood on a veth pair between two network
 #                       namespaces: packets sent, received, read and dropped (bench/live.sh; root)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # check.sh — what `make check` runs: build and run every test, then build and run them all again
-# under AddressSanitizer + UndefinedBehaviorSanitizer, and end with ONE line "N passed, N failed"
+# under AddressSanitizer + UndefinedBehaviorSanitizer, then build the libFuzzer targets with clang
+# and run each for a second (one more test), and end with ONE line "N passed, N failed"
 # counting every test of both runs (read from meson's testlog.json). A build that fails counts as
 # one failed test, so the closing line is always there. Exit status 0 only when nothing failed.
 #
@@ -65,6 +66,24 @@ if [[ ${CHECK_SKIP_ASAN:-0} != 1 ]]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   pass "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false
+fi
+
+# make fuzz's build: the libFuzzer targets with clang (ASan+UBSan), each run for a second, so
+# that `make fuzz` cannot break unnoticed (clang's -Wextra differs from gcc's, and the targets
+# link only part of the code). Counted as one test. Skipped without clang.
+if [[ ${CHECK_SKIP_ASAN:-0} != 1 ]]; then
+  if command -v clang >/dev/null 2>&1; then
+    echo "== ${FUZZ_BUILD:-build-fuzz}: build the fuzz targets with clang, one second each"
+    if FUZZ_SECONDS=1 scripts/fuzz.sh >"${TMPDIR:-/tmp}/icmphound-check-fuzz.$$.log" 2>&1; then
+      passed=$((passed + 1)); echo "check: fuzz targets: built with clang, 1 s each, no crash"
+    else
+      failed=$((failed + 1)); tail -n 30 "${TMPDIR:-/tmp}/icmphound-check-fuzz.$$.log"
+      echo "check: fuzz targets: FAILED (make fuzz)" >&2
+    fi
+    rm -f "${TMPDIR:-/tmp}/icmphound-check-fuzz.$$.log"
+  else
+    skipped=$((skipped + 1)); echo "check: no clang: fuzz targets not built"
+  fi
 fi
 
 ((skipped > 0)) && echo "check: $skipped skipped (not counted)"

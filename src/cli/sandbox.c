@@ -125,6 +125,9 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 
 /* ---------------------------------------------------------------- the filter */
 
+/* libseccomp's SCMP_An() leave datum_b out of the initializer, which clang -Wextra refuses. */
+#define ARG(n, cmp, a, b) ((struct scmp_arg_cmp){ .arg = (n), .op = (cmp), .datum_a = (a), .datum_b = (b) })
+
 /* Every analysing command, after its inputs and outputs are open: read and write open
  * descriptors, memory (never executable), time, signals to itself, the terminal's size. */
 static const char *const base_calls[] = {
@@ -218,28 +221,28 @@ static int build(scmp_filter_ctx ctx, unsigned needs)
 		return rc;
 #endif
 	/* memory: never executable (nothing is loaded or generated after this point) */
-	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0 ||
-	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0 ||
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1, ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
 		return rc;
 	/* threads (the capture reader of source/pcap_source.c): clone only with CLONE_THREAD, so
 	 * never a new process; clone3 passes its flags in memory a filter cannot read, so it fails
 	 * with ENOSYS and glibc falls back to clone. A new thread registers its robust futex
 	 * list and its restartable-sequence area. */
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-				   SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD))) < 0 && rc != -EEXIST)
+				   ARG(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD))) < 0 && rc != -EEXIST)
 		return rc;
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0)) < 0)
 		return rc;
 	/* stdio's fstat of an open descriptor only (glibc: newfstatat(fd, "", AT_EMPTY_PATH)) */
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,
-				   SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH))) < 0)
+				   ARG(3, SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH))) < 0)
 		return rc;
 	/* isatty and the progress bar's width */
-	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS))) < 0 ||
-	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ))) < 0)
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, ARG(1, SCMP_CMP_EQ, TCGETS, 0))) < 0 ||
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, ARG(1, SCMP_CMP_EQ, TIOCGWINSZ, 0))) < 0)
 		return rc;
 	/* abort() and raise(): signals to itself only */
-	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self))) < 0)
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, ARG(0, SCMP_CMP_EQ, (scmp_datum_t)self, 0))) < 0)
 		return rc;
 
 	if ((needs & IH_SB_SQLITE) && (rc = ADD(sqlite_calls)) < 0)
@@ -249,7 +252,7 @@ static int build(scmp_filter_ctx ctx, unsigned needs)
 			return rc;
 		for (int fam = 0; fam < 3; fam++) {
 			static const int fams[] = { AF_UNIX, AF_INET, AF_INET6 };
-			if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[fam]))) < 0)
+			if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, ARG(0, SCMP_CMP_EQ, (scmp_datum_t)fams[fam], 0))) < 0)
 				return rc;
 		}
 	}
@@ -260,12 +263,12 @@ static int build(scmp_filter_ctx ctx, unsigned needs)
 		 * PACKET_STATISTICS) and, at pcap_close, the ring given back (setsockopt
 		 * PACKET_RX_RING): SOL_PACKET only, so no other socket option can change */
 		if ((rc = ADD(capture_calls)) < 0 ||
-		    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 1, SCMP_A1(SCMP_CMP_EQ, SOL_PACKET))) < 0)
+		    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 1, ARG(1, SCMP_CMP_EQ, SOL_PACKET, 0))) < 0)
 			return rc;
 		/* pcap_stats in promiscuous mode reads the interface's drop counters from
 		 * /sys/class/net/IF/statistics: read-only opens */
 		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-					   SCMP_A2(SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 && rc != -EEXIST)
+					   ARG(2, SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 && rc != -EEXIST)
 			return rc;
 	}
 	if (needs & IH_SB_PROC) {
@@ -274,7 +277,7 @@ static int build(scmp_filter_ctx ctx, unsigned needs)
 		if ((rc = ADD(proc_calls)) < 0)
 			return rc;
 		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-					   SCMP_A2(SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 && rc != -EEXIST)
+					   ARG(2, SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 && rc != -EEXIST)
 			return rc;
 		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 0)) < 0 && rc != -EEXIST)
 			return rc;
@@ -284,10 +287,10 @@ static int build(scmp_filter_ctx ctx, unsigned needs)
 			return rc;
 	}
 	if ((needs & IH_SB_CREATE) &&
-	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, SCMP_A2(SCMP_CMP_EQ, wflags))) < 0 && rc != -EEXIST)
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, ARG(2, SCMP_CMP_EQ, wflags, 0))) < 0 && rc != -EEXIST)
 		return rc;
 	if ((needs & IH_SB_POSTGRES) && !(needs & IH_SB_SQLITE) &&
-	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 &&
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, ARG(2, SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 &&
 	    rc != -EEXIST)
 		return rc;
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#define XXH_INLINE_ALL /* header only: the fuzz target that loads incidents links no libxxhash */
 #include <xxhash.h>
 
 static const char *const sev_names[] = { "info", "low", "medium", "high", "critical" };
