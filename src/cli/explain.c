@@ -104,6 +104,7 @@ int ih_cmd_explain(int argc, char **argv)
 		return IH_EXIT_OPEN;
 	}
 	ih_cli_seed_from_inputs(&cfg, argv + optind + 1, (size_t)(argc - optind - 1));
+	ih_pipeline_prepare_on(src); /* decode on the reader's thread */
 	struct ih_pipeline pl;
 	if (!ih_pipeline_init(&pl, &cfg)) {
 		fprintf(stderr, "icmphound: out of memory building tables (try a smaller --mem-cap)\n");

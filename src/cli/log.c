@@ -437,6 +437,7 @@ int ih_cmd_log(int argc, char **argv)
 		return IH_EXIT_OPEN;
 	}
 	ih_cli_seed_from_inputs(&cfg, argv + optind, (size_t)(argc - optind));
+	ih_pipeline_prepare_on(src); /* decode on the reader's thread */
 	lg->out = stdout;
 	if (outpath && !(lg->out = fopen(outpath, "w"))) {
 		fprintf(stderr, "icmphound: cannot write %s: %m\n", outpath);

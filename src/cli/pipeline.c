@@ -57,10 +57,26 @@ void ih_pipeline_view(void *ctx, const struct ih_pkt *pkt, const char *file, uin
 	feed(pl, pkt);
 }
 
+void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep)
+{
+	(void)ctx;
+	struct ih_prep *pp = prep;
+	pp->r = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len, fr->ts_ns, &pp->pkt);
+	if (pp->r == IH_DEC_OK && !pp->pkt.frag.is_frag)
+		ih_payload_facts(&pp->pkt);
+}
+
+bool ih_pipeline_prepare_on(struct ih_source *src)
+{
+	return ih_source_set_prepare(src, ih_pipeline_prepare, NULL, sizeof(struct ih_prep));
+}
+
 void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 {
 	struct ih_pipeline *pl = ctx;
-	struct ih_pkt pkt;
+	struct ih_pkt local;
+	struct ih_pkt *pkt = &local;
+	enum ih_dec_result r;
 	pl->frames++;
 	pl->bytes += fr->wire_len;
 	pl->frame_no = fr->number;
@@ -69,17 +85,23 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 		pl->first_ns = fr->ts_ns;
 	if (fr->ts_ns > pl->last_ns)
 		pl->last_ns = fr->ts_ns;
-	enum ih_dec_result r = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len, fr->ts_ns, &pkt);
-	if (r == IH_DEC_OK && !pkt.frag.is_frag) {
+	if (fr->prep) { /* decoded on the reader's thread (ih_pipeline_prepare) */
+		struct ih_prep *pp = fr->prep;
+		r = pp->r;
+		pkt = &pp->pkt;
+	} else {
+		r = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len, fr->ts_ns, pkt);
+	}
+	if (r == IH_DEC_OK && !pkt->frag.is_frag) {
 		pl->dec[r]++;
-		feed(pl, &pkt);
+		feed(pl, pkt);
 		return;
 	}
-	if ((r == IH_DEC_OK || r == IH_DEC_SKIP_FRAGMENT) && pkt.frag.is_frag) {
+	if ((r == IH_DEC_OK || r == IH_DEC_SKIP_FRAGMENT) && pkt->frag.is_frag) {
 		pl->dec[IH_DEC_SKIP_FRAGMENT]++;
 		struct ih_pkt whole;
 		enum ih_dec_result wr;
-		if (ih_reasm_offer(pl->reasm, &pkt, &whole, &wr) == 1) {
+		if (ih_reasm_offer(pl->reasm, pkt, &whole, &wr) == 1) {
 			pl->dec[wr]++;
 			if (wr == IH_DEC_OK)
 				feed(pl, &whole);
@@ -87,8 +109,8 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 		return;
 	}
 	pl->dec[(unsigned)r < IH_DEC_NRESULTS ? r : IH_DEC_BAD_LINK]++;
-	if (r == IH_DEC_SKIP_NOT_IP && pkt.has_arp)
-		ih_track_arp(pl->track, &pkt);
+	if (r == IH_DEC_SKIP_NOT_IP && pkt->has_arp)
+		ih_track_arp(pl->track, pkt);
 	if (pl->on_error && ih_dec_is_error(r))
 		pl->on_error(pl->on_packet_ctx, r);
 }

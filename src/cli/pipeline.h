@@ -50,6 +50,19 @@ struct ih_pipeline {
 bool ih_pipeline_init(struct ih_pipeline *pl, const struct ih_config *cfg);
 /* The frame callback to hand to ih_source_run (ctx = the pipeline). */
 void ih_pipeline_frame(void *ctx, const struct ih_frame *fr);
+/* A frame decoded ahead: the decoder's outcome and view, with the payload's facts worked out
+ * (ih_payload_facts) when it is a whole ICMP message. */
+struct ih_prep {
+	enum ih_dec_result r;
+	struct ih_pkt pkt;
+};
+/* The source's prepare function (source.h: ih_source_set_prepare): decodes the frame and works
+ * out its payload's facts on the capture reader's thread, so that ih_pipeline_frame, on the
+ * analysing thread, starts from them; the same decode and the same facts, so the output is the
+ * same. ctx is unused. */
+void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep);
+/* Has src prepare every frame so (false: it refused the slot size). */
+bool ih_pipeline_prepare_on(struct ih_source *src);
 /* A packet view that did not come from a frame (a flow record turned into views, see
  * source/zeek.h): counted as a frame that decoded, then tracked like one. `file` and `number`
  * name where it came from (the file and line of the flow). ctx = the pipeline. */

@@ -783,6 +783,8 @@ int ih_cmd_report(int argc, char **argv)
 		return IH_EXIT_OPEN;
 	}
 	ih_cli_seed_from_inputs(&cfg, files, nfiles);
+	if (src)
+		ih_pipeline_prepare_on(src); /* decode on the reader's thread */
 	if ((html.path && !out_open(&html, err, sizeof(err))) || (md.path && !out_open(&md, err, sizeof(err)))) {
 		fprintf(stderr, "icmphound: %s\n", err);
 		out_close(&html, false);

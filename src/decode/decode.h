@@ -201,6 +201,17 @@ struct ih_pkt {
 	 * only: the tracker's request series takes those). ih_decode leaves both false. */
 	bool from_flow;
 	bool flow_start;
+
+	/* What the tracker reads of the payload, worked out ahead by ih_payload_facts
+	 * (track/track.h) on the capture reader's thread; ih_decode leaves valid false, and the
+	 * tracker then works it out itself. */
+	struct {
+		bool valid;
+		uint8_t tpl;             /* enum ih_tpl (echo request, reply, other; else none) */
+		uint8_t pclass;          /* enum ih_pclass, when tpl is none */
+		uint32_t hash;           /* ih_payload_hash of the captured payload */
+		double entropy;          /* when tpl is none (else -1) */
+	} facts;
 };
 
 enum { IH_TCP_FIN = 0x01, IH_TCP_SYN = 0x02, IH_TCP_RST = 0x04, IH_TCP_ACK = 0x10 };

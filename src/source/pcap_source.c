@@ -18,6 +18,12 @@
  * reader only reads files and the ring; the callback never runs on it. When no thread can be
  * started, the same batches are read and delivered in turn on the calling thread.
  *
+ * Prepare: a caller may have the reader also work on each frame before it is delivered
+ * (ih_source_set_prepare: the pipeline decodes it and works out its payload's facts there),
+ * into a slot the frame carries (ih_frame.prep): the second core then does that part too.
+ * Without memory for the slots a batch's frames go without (prep NULL): the callback does the
+ * work itself.
+ *
  * Ends: a batch says how its file goes on after its last frame: more, the end of the file, a
  * read error (the message, made by the reader when it met the error: file, packet number,
  * byte offset), or a stop. The frames before an error are all delivered before the error is
@@ -62,6 +68,7 @@ enum batch_end {
 
 struct batch {
 	struct ih_frame fr[BATCH_FRAMES];
+	uint8_t *prep;       /* BATCH_FRAMES slots of prep_size bytes (ih_source_set_prepare) */
 	uint32_t n;
 	uint8_t *bytes;      /* the arena */
 	size_t cap, used;
@@ -76,6 +83,9 @@ struct ih_source {
 	size_t nfiles;
 	volatile sig_atomic_t stop;
 	uint64_t total_bytes;
+	ih_prepare_fn prep_fn;   /* run by the reader on each frame, into the batch's prep slots */
+	void *prep_ctx;
+	size_t prep_size;
 
 	/* the consumer's position (the thread that calls ih_source_run) */
 	size_t cur;          /* the file being delivered */
@@ -184,6 +194,13 @@ static bool fill_batch(struct ih_source *s, struct batch *b)
 	}
 	for (uint32_t i = 0; i < b->n; i++) /* the arena may have moved */
 		b->fr[i].data = b->bytes + offs[i];
+	if (s->prep_fn && !b->prep)
+		b->prep = malloc(BATCH_FRAMES * s->prep_size);
+	for (uint32_t i = 0; i < b->n; i++) {
+		b->fr[i].prep = b->prep ? b->prep + (size_t)i * s->prep_size : NULL;
+		if (b->fr[i].prep)
+			s->prep_fn(s->prep_ctx, &b->fr[i], b->fr[i].prep);
+	}
 	b->offset = file_offset(f->p);
 	if (b->end == B_EOF) {
 		s->rfile++;
@@ -322,6 +339,16 @@ fail:
 	return NULL;
 }
 
+bool ih_source_set_prepare(struct ih_source *s, ih_prepare_fn fn, void *ctx, size_t prep_size)
+{
+	if (prep_size > 65536)
+		return false;
+	s->prep_fn = fn;
+	s->prep_ctx = ctx;
+	s->prep_size = (prep_size + 15) / 16 * 16; /* each slot aligned for any member */
+	return true;
+}
+
 enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *ctx, char *err,
 				    size_t errlen)
 {
@@ -394,8 +421,10 @@ void ih_source_close(struct ih_source *s)
 			pcap_close(s->files[i].p);
 		free(s->files[i].name);
 	}
-	for (unsigned i = 0; i < NBATCH; i++)
+	for (unsigned i = 0; i < NBATCH; i++) {
 		free(s->ring[i].bytes);
+		free(s->ring[i].prep);
+	}
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	free(s->files);

@@ -18,9 +18,15 @@ struct ih_frame {
 	int linktype;
 	uint64_t number;     /* 1-based packet number within its file */
 	const char *file;
+	/* What the source's prepare function (ih_source_set_prepare) made of this frame on the
+	 * reader's thread, or NULL: valid during the callback only. */
+	void *prep;
 };
 
 typedef void (*ih_frame_fn)(void *ctx, const struct ih_frame *fr);
+/* Work on one frame ahead of its delivery: reads the frame, writes `prep` (and nothing else:
+ * it runs on the reader's thread while the callback works on earlier frames). */
+typedef void (*ih_prepare_fn)(void *ctx, const struct ih_frame *fr, void *prep);
 
 enum ih_source_status {
 	IH_SRC_OK = 0,        /* every file read to its end */
@@ -34,6 +40,10 @@ struct ih_source;
 /* Opens every file (pcap or pcapng, any timestamp precision). On failure returns NULL and
  * writes a message naming the file into err. */
 struct ih_source *ih_source_open_files(char *const *files, size_t nfiles, char *err, size_t errlen);
+/* Has fn prepare every frame on the reader's thread, into prep_size bytes that the frame then
+ * carries to the callback (ih_frame.prep). Call before ih_source_run. False when prep_size is
+ * too big (over 64 KiB). */
+bool ih_source_set_prepare(struct ih_source *s, ih_prepare_fn fn, void *ctx, size_t prep_size);
 /* Reads all files in order, calling fn for every frame. On a read error, stops and writes
  * "FILE: packet N at byte offset O: what was expected, what was found" into err. */
 enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *ctx, char *err,

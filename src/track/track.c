@@ -646,6 +646,31 @@ static const uint8_t byte_class[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+static bool has_template_class(enum ih_icmp_class c)
+{
+	return c == IH_ICMP_ECHO_REQ || c == IH_ICMP_ECHO_REP || c == IH_ICMP_OTHER;
+}
+
+void ih_payload_facts(struct ih_pkt *pkt)
+{
+	pkt->facts.valid = false;
+	if (!pkt->has_icmp || pkt->from_flow)
+		return;
+	pkt->facts.hash = ih_payload_hash(pkt->payload, pkt->payload_len);
+	pkt->facts.tpl = IH_TPL_NONE;
+	pkt->facts.pclass = 0;
+	pkt->facts.entropy = -1;
+	if (has_template_class(pkt->icmp_class)) {
+		enum ih_tpl t = ih_payload_template(pkt->payload, pkt->payload_len, pkt->payload_wire_len);
+		pkt->facts.tpl = (uint8_t)t;
+		if (t == IH_TPL_NONE) {
+			pkt->facts.entropy = ih_entropy(pkt->payload, pkt->payload_len);
+			pkt->facts.pclass = (uint8_t)ih_payload_class(pkt->payload, pkt->payload_len, pkt->facts.entropy);
+		}
+	}
+	pkt->facts.valid = true;
+}
+
 enum ih_pclass ih_payload_class(const uint8_t *p, uint32_t len, double entropy)
 {
 	if (!p || len == 0)
@@ -786,7 +811,7 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 	if (echo && (unsigned)ev->tpl < IH_TPL_COUNT)
 		p->tpl_hits[ev->tpl]++;
 
-	uint32_t hash = ih_payload_hash(pkt->payload, pkt->payload_len);
+	uint32_t hash = pkt->facts.valid ? pkt->facts.hash : ih_payload_hash(pkt->payload, pkt->payload_len);
 	if (echo && ev->tpl == IH_TPL_NONE) {
 		p->nontpl_out++;
 		p->nontpl_bytes_out += len;
@@ -796,7 +821,8 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 		}
 		pair_note_hash(p, hash);
 		pair_note_magic(p, pkt);
-		p->pclass_out[ih_payload_class(pkt->payload, pkt->payload_len, ev->entropy)]++;
+		p->pclass_out[pkt->facts.valid ? (enum ih_pclass)pkt->facts.pclass
+					      : ih_payload_class(pkt->payload, pkt->payload_len, ev->entropy)]++;
 		seen_note(p->seen_out, &p->seen_bits_out, &p->new_bytes_out, hash, len);
 		if (len > tr->cfg.large_payload)
 			p->big_nontpl++;
@@ -825,7 +851,7 @@ static void pair_answer(struct ih_pair *p, struct ih_event *ev)
 		p->first_answer_ns = pkt->ts_ns;
 	p->last_answer_ns = pkt->ts_ns;
 	p->bytes_in += len;
-	uint32_t hash = ih_payload_hash(pkt->payload, pkt->payload_len);
+	uint32_t hash = pkt->facts.valid ? pkt->facts.hash : ih_payload_hash(pkt->payload, pkt->payload_len);
 	if (pkt->icmp_class == IH_ICMP_ECHO_REP && ev->tpl == IH_TPL_NONE) {
 		p->nontpl_in++;
 		p->nontpl_bytes_in += len;
@@ -834,7 +860,8 @@ static void pair_answer(struct ih_pair *p, struct ih_event *ev)
 			p->entropy_n_in++;
 		}
 		pair_note_magic(p, pkt);
-		p->pclass_in[ih_payload_class(pkt->payload, pkt->payload_len, ev->entropy)]++;
+		p->pclass_in[pkt->facts.valid ? (enum ih_pclass)pkt->facts.pclass
+					      : ih_payload_class(pkt->payload, pkt->payload_len, ev->entropy)]++;
 		seen_note(p->seen_in, &p->seen_bits_in, &p->new_bytes_in, hash, len);
 		tool_note(p, pkt);
 	}
@@ -958,7 +985,11 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 
 	if (pkt->from_flow) {
 		ev.tpl = IH_TPL_UNKNOWN; /* a flow record keeps no payload bytes */
-	} else if (cls == IH_ICMP_ECHO_REQ || cls == IH_ICMP_ECHO_REP || cls == IH_ICMP_OTHER) {
+	} else if (has_template_class(cls) && pkt->facts.valid) {
+		ev.tpl = (enum ih_tpl)pkt->facts.tpl; /* worked out ahead (ih_payload_facts) */
+		if (ev.tpl == IH_TPL_NONE)
+			ev.entropy = pkt->facts.entropy;
+	} else if (has_template_class(cls)) {
 		ev.tpl = ih_payload_template(pkt->payload, pkt->payload_len, pkt->payload_wire_len);
 		if (ev.tpl == IH_TPL_NONE)
 			ev.entropy = ih_entropy(pkt->payload, pkt->payload_len);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "track/payload.h"
+#include "track/track.h"
 
 #define N(a) ((uint32_t)sizeof(a))
 
@@ -473,6 +474,54 @@ static void test_hash(void **state)
 	assert_int_equal(ih_payload_hash(NULL, 0), ih_payload_hash(buf, 0));
 }
 
+/* ih_payload_facts (worked out on the capture reader's thread) gives what the tracker computes
+ * itself from the same bytes: template, entropy and class when no template, fingerprint. */
+static void test_facts(void **state)
+{
+	(void)state;
+	uint8_t rnd[900];
+	uint32_t x = 99;
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		rnd[i] = (uint8_t)((x = x * 1103515245u + 12345u) >> 24);
+	const struct {
+		const uint8_t *p;
+		uint32_t len;
+		enum ih_icmp_class cls;
+	} cases[] = {
+		{ iputils56, N(iputils56), IH_ICMP_ECHO_REQ }, { iputils56, N(iputils56), IH_ICMP_ECHO_REP },
+		{ rnd, sizeof(rnd), IH_ICMP_ECHO_REQ },       { rnd, 40, IH_ICMP_ECHO_REP },
+		{ rnd, 300, IH_ICMP_OTHER },                  { rnd, 12, IH_ICMP_MASK_REQ },
+		{ NULL, 0, IH_ICMP_ECHO_REQ },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct ih_pkt pkt;
+		memset(&pkt, 0, sizeof(pkt));
+		pkt.has_icmp = true;
+		pkt.icmp_class = cases[k].cls;
+		pkt.payload = cases[k].p;
+		pkt.payload_len = pkt.payload_wire_len = cases[k].len;
+		ih_payload_facts(&pkt);
+		assert_true(pkt.facts.valid);
+		assert_int_equal(pkt.facts.hash, ih_payload_hash(cases[k].p, cases[k].len));
+		bool tpl_class = cases[k].cls != IH_ICMP_MASK_REQ;
+		enum ih_tpl t = tpl_class ? ih_payload_template(cases[k].p, cases[k].len, cases[k].len) : IH_TPL_NONE;
+		assert_int_equal(pkt.facts.tpl, t);
+		if (tpl_class && t == IH_TPL_NONE) {
+			double e = ih_entropy(cases[k].p, cases[k].len);
+			assert_true(pkt.facts.entropy == e);
+			assert_int_equal(pkt.facts.pclass, ih_payload_class(cases[k].p, cases[k].len, e));
+		} else {
+			assert_true(pkt.facts.entropy < 0);
+		}
+	}
+	/* a flow record has no bytes: nothing worked out */
+	struct ih_pkt flow;
+	memset(&flow, 0, sizeof(flow));
+	flow.has_icmp = flow.from_flow = true;
+	ih_payload_facts(&flow);
+	assert_false(flow.facts.valid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_tools),
 		cmocka_unit_test(test_entropy),
 		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_facts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -368,6 +368,32 @@ static void order_frame(void *ctx, const struct ih_frame *fr)
 	o->next++;
 }
 
+/* The prepare hook: run on the reader's thread for each frame, its slot carried to the
+ * callback with the frame. */
+struct prepared {
+	uint32_t tag, len;
+	uint64_t number;
+};
+
+static void prepare_frame(void *ctx, const struct ih_frame *fr, void *prep)
+{
+	(*(uint32_t *)ctx)++; /* only the reader thread writes it, read after the run */
+	struct prepared *p = prep;
+	p->tag = tag_of(fr->data);
+	p->len = fr->cap_len;
+	p->number = fr->number;
+}
+
+static void check_prepared(void *ctx, const struct ih_frame *fr)
+{
+	order_frame(ctx, fr);
+	const struct prepared *p = fr->prep;
+	assert_non_null(p);
+	assert_int_equal(p->tag, tag_of(fr->data));
+	assert_int_equal(p->len, fr->cap_len);
+	assert_int_equal(p->number, fr->number);
+}
+
 static uint32_t order_len(uint32_t i)
 {
 	return i % 500 == 250 ? 200000 : 64 + (i * 37) % 1400;
@@ -398,6 +424,18 @@ static void test_order_across_batches(void **state)
 	assert_int_equal(o.next, 2 * ORDER_FRAMES);
 	assert_int_equal(o.large, 2 * (ORDER_FRAMES / 500));
 	assert_int_equal(ih_source_bytes_read(s), ih_source_bytes_total(s));
+	ih_source_close(s);
+
+	/* again with a prepare function: every frame prepared once, its slot its own */
+	s = ih_source_open_files(files, 2, err, sizeof err);
+	assert_non_null(s);
+	uint32_t prepared = 0;
+	assert_false(ih_source_set_prepare(s, prepare_frame, &prepared, 1u << 20));
+	assert_true(ih_source_set_prepare(s, prepare_frame, &prepared, sizeof(struct prepared)));
+	struct order o2 = { 0 };
+	assert_int_equal(ih_source_run(s, check_prepared, &o2, err, sizeof err), IH_SRC_OK);
+	assert_int_equal(o2.next, 2 * ORDER_FRAMES);
+	assert_int_equal(prepared, 2 * ORDER_FRAMES);
 	ih_source_close(s);
 }
 
