@@ -32,6 +32,7 @@
 #include "evidence/slice.h"
 #include "report/finding.h"
 #include "report/incident_doc.h"
+#include "cli/sandbox.h"
 #include "store/record.h"
 
 /* --verify found the package changed, incomplete or with files added. */
@@ -230,6 +231,7 @@ struct capture {
 	int linktype;
 	uint64_t read, written, undecoded;
 	char error[600];
+	char *real;              /* realpath, worked out before the sandbox */
 };
 
 static const char *str_or(const json_t *v, const char *dflt)
@@ -391,7 +393,7 @@ static int collect(const char *id, const struct eopts *o)
 	struct pkg pkg = { .dir = o->out, .dfd = -1, .files = json_array() };
 	pcap_t *dead = NULL;
 	pcap_dumper_t *dumper = NULL;
-	json_t *m = NULL;
+	json_t *m = NULL, *op = NULL;
 
 	/* the captures: given, or the inputs the incident records */
 	size_t want = o->ncaptures ? o->ncaptures : json_array_size(doc.inputs);
@@ -454,6 +456,14 @@ static int collect(const char *id, const struct eopts *o)
 		rc = IH_EXIT_OPEN;
 		goto out;
 	}
+	/* Everything opened: what asks the system for more (the user's name through NSS, the host
+	 * name, real paths) is asked now, then the reading of the captures (bytes an attacker may
+	 * have shaped) runs under a seccomp filter that only lets files be created in the package
+	 * directory's way and read (docs/PRIVILEGES.md). */
+	op = operator_json();
+	for (size_t i = 0; i < ncaps; i++)
+		caps[i].real = realpath(caps[i].path, NULL);
+	ih_sandbox_filter("evidence", NULL, IH_SB_EVIDENCE);
 	int snap = 0;
 	for (size_t i = 0; i < ncaps; i++)
 		if (pcap_snapshot(caps[i].p) > snap)
@@ -524,7 +534,8 @@ static int collect(const char *id, const struct eopts *o)
 	json_object_set_new(m, "verdict", json_incref(json_object_get(doc.incident, "verdict")));
 	json_object_set_new(m, "tool", json_pack("{s:s,s:s}", "name", "icmphound", "version", IH_VERSION));
 	json_object_set_new(m, "command", json_incref(o->command));
-	json_object_set_new(m, "operator", operator_json());
+	json_object_set_new(m, "operator", op);
+	op = NULL;
 	/* wall clock, not packet time: this records when and by whom the evidence was taken */
 	json_object_set_new(m, "collection_started", started);
 	started = NULL;
@@ -534,9 +545,8 @@ static int collect(const char *id, const struct eopts *o)
 	json_t *srcs = json_array();
 	for (size_t i = 0; i < ncaps; i++) {
 		struct capture *c = &caps[i];
-		char real[4096];
 		json_t *s = json_pack("{s:s,s:s,s:I,s:s,s:b,s:s,s:I,s:I,s:I}", "path", c->path, "realpath",
-				      realpath(c->path, real) ? real : c->path, "size", (json_int_t)c->size, "sha256",
+				      c->real ? c->real : c->path, "size", (json_int_t)c->size, "sha256",
 				      c->sha256, "input_id_checked", c->id_checked, "input_id", c->id, "packets_read",
 				      (json_int_t)c->read, "packets_written", (json_int_t)c->written, "packets_undecoded",
 				      (json_int_t)c->undecoded);
@@ -578,10 +588,13 @@ out:
 		pcap_dump_close(dumper);
 	if (dead)
 		pcap_close(dead);
-	for (size_t i = 0; i < ncaps; i++)
+	for (size_t i = 0; i < ncaps; i++) {
 		if (caps[i].p)
 			pcap_close(caps[i].p);
+		free(caps[i].real);
+	}
 	free(caps);
+	json_decref(op);
 	if (pkg.dfd >= 0)
 		close(pkg.dfd);
 	json_decref(pkg.files);

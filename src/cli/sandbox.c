@@ -265,19 +265,22 @@ static int build(scmp_filter_ctx ctx, unsigned needs)
 		if ((rc = ADD(capture_calls)) < 0 ||
 		    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 1, ARG(1, SCMP_CMP_EQ, SOL_PACKET, 0))) < 0)
 			return rc;
-		/* pcap_stats in promiscuous mode reads the interface's drop counters from
-		 * /sys/class/net/IF/statistics: read-only opens */
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-					   ARG(2, SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 && rc != -EEXIST)
+	}
+	if (needs & IH_SB_EVIDENCE) {
+		/* the package's files: created new, never through a link, never truncating one that
+		 * exists (the flags of cli/evidence.c pkg_create, exactly), synced; read back for
+		 * their hashes (read-only opens) */
+		const scmp_datum_t cflags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, ARG(2, SCMP_CMP_EQ, cflags, 0))) < 0 &&
+		    rc != -EEXIST)
+			return rc;
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fsync), 0)) < 0 && rc != -EEXIST)
 			return rc;
 	}
 	if (needs & IH_SB_PROC) {
 		/* /proc and the passwd database, read only; NSS asks nscd through a unix socket
 		 * first: refused (EACCES), it falls back to the files */
 		if ((rc = ADD(proc_calls)) < 0)
-			return rc;
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-					   ARG(2, SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 && rc != -EEXIST)
 			return rc;
 		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 0)) < 0 && rc != -EEXIST)
 			return rc;
@@ -289,7 +292,10 @@ static int build(scmp_filter_ctx ctx, unsigned needs)
 	if ((needs & IH_SB_CREATE) &&
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, ARG(2, SCMP_CMP_EQ, wflags, 0))) < 0 && rc != -EEXIST)
 		return rc;
-	if ((needs & IH_SB_POSTGRES) && !(needs & IH_SB_SQLITE) &&
+	/* read-only opens: a PostgreSQL reconnection's name resolution (/etc/hosts, resolv.conf),
+	 * libpcap's pcap_stats in promiscuous mode (the interface's drop counters under
+	 * /sys/class/net), the /proc sampler, evidence reading its files back for their hashes */
+	if ((needs & (IH_SB_POSTGRES | IH_SB_CAPTURE | IH_SB_PROC | IH_SB_EVIDENCE)) && !(needs & IH_SB_SQLITE) &&
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, ARG(2, SCMP_CMP_MASKED_EQ, rmask, O_RDONLY))) < 0 &&
 	    rc != -EEXIST)
 		return rc;

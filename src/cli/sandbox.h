@@ -27,6 +27,7 @@ enum ih_sandbox_need {
 	IH_SB_CREATE = 1u << 3,    /* an output file created after the analysis (explain -o) */
 	IH_SB_CAPTURE = 1u << 4,   /* a live capture socket: poll, its statistics, its ring freed at the end */
 	IH_SB_PROC = 1u << 5,      /* the /proc sampler: read-only opens, directory listings, links */
+	IH_SB_EVIDENCE = 1u << 6,  /* evidence: new files created (O_EXCL, no links followed) and synced, files read */
 };
 
 /* Takes the global options out of argv (up to a "--"): --no-sandbox and --sandbox-user NAME
