@@ -209,7 +209,8 @@ struct ih_pkt {
 		bool valid;
 		uint8_t tpl;             /* enum ih_tpl (echo request, reply, other; else none) */
 		uint8_t pclass;          /* enum ih_pclass, when tpl is none */
-		uint32_t hash;           /* ih_payload_hash of the captured payload */
+		uint32_t hash;           /* ih_payload_hash of the captured payload (requests and
+					  * answers only: 0 for the rest) */
 		double entropy;          /* when tpl is none (else -1) */
 	} facts;
 };

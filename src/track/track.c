@@ -656,7 +656,9 @@ void ih_payload_facts(struct ih_pkt *pkt)
 	pkt->facts.valid = false;
 	if (!pkt->has_icmp || pkt->from_flow)
 		return;
-	pkt->facts.hash = ih_payload_hash(pkt->payload, pkt->payload_len);
+	/* the fingerprint only for what pair_request / pair_answer take it from */
+	bool paired = ih_icmp_is_probe(pkt->icmp_class) || ih_icmp_is_answer(pkt->icmp_class);
+	pkt->facts.hash = paired ? ih_payload_hash(pkt->payload, pkt->payload_len) : 0;
 	pkt->facts.tpl = IH_TPL_NONE;
 	pkt->facts.pclass = 0;
 	pkt->facts.entropy = -1;

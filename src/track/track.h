@@ -51,8 +51,8 @@ const char *ih_pclass_name(enum ih_pclass c);
 /* Classifies a payload (the captured bytes) given its entropy in bits per byte. */
 enum ih_pclass ih_payload_class(const uint8_t *p, uint32_t len, double entropy);
 /* Works out pkt->facts: the payload's template (echo request, reply and other), its entropy
- * and content class when it matches none, and its fingerprint — what ih_track_packet would
- * compute, the same values. Pure (it reads the packet's bytes only), so it can run on another
+ * and content class when it matches none, and (requests and answers) its fingerprint — what
+ * ih_track_packet would compute, the same values. Pure (it reads the packet's bytes only), so it can run on another
  * thread before the packet is fed (the capture reader's: cli/pipeline.c). Leaves facts.valid
  * false for a packet the tracker computes nothing of this for (not ICMP, a flow record). */
 void ih_payload_facts(struct ih_pkt *pkt);

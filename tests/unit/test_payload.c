@@ -502,7 +502,8 @@ static void test_facts(void **state)
 		pkt.payload_len = pkt.payload_wire_len = cases[k].len;
 		ih_payload_facts(&pkt);
 		assert_true(pkt.facts.valid);
-		assert_int_equal(pkt.facts.hash, ih_payload_hash(cases[k].p, cases[k].len));
+		bool paired = cases[k].cls != IH_ICMP_OTHER; /* requests and answers only */
+		assert_int_equal(pkt.facts.hash, paired ? ih_payload_hash(cases[k].p, cases[k].len) : 0);
 		bool tpl_class = cases[k].cls != IH_ICMP_MASK_REQ;
 		enum ih_tpl t = tpl_class ? ih_payload_template(cases[k].p, cases[k].len, cases[k].len) : IH_TPL_NONE;
 		assert_int_equal(pkt.facts.tpl, t);
