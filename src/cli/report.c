@@ -582,6 +582,25 @@ static int store_doc(const struct store_args *sa, json_t **docp)
 }
 
 /* The report from the store: the document, then the same renderers. */
+/* The closing lines on standard error: incidents by verdict (nv: malicious, suspicious,
+ * benign), and where the reports went. */
+static void summary(const size_t nv[3], const char *from, const struct output *html, const struct output *md,
+		    bool color)
+{
+	size_t n = nv[0] + nv[1] + nv[2];
+	const char *red = color ? "\033[1;31m" : "", *yel = color ? "\033[33m" : "", *dim = color ? "\033[2m" : "",
+		   *off = color ? "\033[0m" : "";
+	fprintf(stderr, "icmphound report: %zu incident%s%s", n, n == 1 ? "" : "s", from);
+	if (n)
+		fprintf(stderr, " (%s%zu malicious%s, %s%zu suspicious%s, %s%zu benign%s)", nv[0] ? red : "", nv[0],
+			nv[0] ? off : "", nv[1] ? yel : "", nv[1], nv[1] ? off : "", dim, nv[2], off);
+	fputc('\n', stderr);
+	if (html->path && strcmp(html->path, "-") != 0)
+		fprintf(stderr, "  HTML report:     %s\n", html->path);
+	if (md->path && strcmp(md->path, "-") != 0)
+		fprintf(stderr, "  Markdown report: %s\n", md->path);
+}
+
 static int report_from_store(const struct store_args *sa, struct output *html, struct output *md, bool color)
 {
 	json_t *doc = NULL;
@@ -614,38 +633,9 @@ static int report_from_store(const struct store_args *sa, struct output *html, s
 		const char *v = json_string_value(json_object_get(x, "verdict"));
 		nv[v && strcmp(v, "malicious") == 0 ? 0 : v && strcmp(v, "suspicious") == 0 ? 1 : 2]++;
 	}
-	size_t n = json_array_size(json_object_get(doc, "incidents"));
-	const char *red = color ? "\033[1;31m" : "", *yel = color ? "\033[33m" : "", *dim = color ? "\033[2m" : "",
-		   *off = color ? "\033[0m" : "";
-	fprintf(stderr, "icmphound report: %zu incident%s from the store", n, n == 1 ? "" : "s");
-	if (n)
-		fprintf(stderr, " (%s%zu malicious%s, %s%zu suspicious%s, %s%zu benign%s)", nv[0] ? red : "", nv[0],
-			nv[0] ? off : "", nv[1] ? yel : "", nv[1], nv[1] ? off : "", dim, nv[2], off);
-	fputc('\n', stderr);
-	if (html->path && strcmp(html->path, "-") != 0)
-		fprintf(stderr, "  HTML report:     %s\n", html->path);
-	if (md->path && strcmp(md->path, "-") != 0)
-		fprintf(stderr, "  Markdown report: %s\n", md->path);
+	summary(nv, " from the store", html, md, color);
 	json_decref(doc);
 	return IH_EXIT_OK;
-}
-
-static void summary(const struct ih_incidents *is, const struct output *html, const struct output *md, bool color)
-{
-	size_t nv[3] = { 0, 0, 0 };
-	for (size_t i = 0; i < is->n; i++)
-		nv[is->v[i].verdict == IH_VERDICT_MALICIOUS ? 0 : is->v[i].verdict == IH_VERDICT_SUSPICIOUS ? 1 : 2]++;
-	const char *red = color ? "\033[1;31m" : "", *yel = color ? "\033[33m" : "", *dim = color ? "\033[2m" : "",
-		   *off = color ? "\033[0m" : "";
-	fprintf(stderr, "icmphound report: %zu incident%s", is->n, is->n == 1 ? "" : "s");
-	if (is->n)
-		fprintf(stderr, " (%s%zu malicious%s, %s%zu suspicious%s, %s%zu benign%s)", nv[0] ? red : "", nv[0],
-			nv[0] ? off : "", nv[1] ? yel : "", nv[1], nv[1] ? off : "", dim, nv[2], off);
-	fputc('\n', stderr);
-	if (html->path && strcmp(html->path, "-") != 0)
-		fprintf(stderr, "  HTML report:     %s\n", html->path);
-	if (md->path && strcmp(md->path, "-") != 0)
-		fprintf(stderr, "  Markdown report: %s\n", md->path);
 }
 
 int ih_cmd_report(int argc, char **argv)
@@ -876,7 +866,10 @@ int ih_cmd_report(int argc, char **argv)
 		fprintf(stderr, "icmphound: could not write the report\n");
 		rc = IH_EXIT_INTERNAL;
 	} else {
-		summary(&incs, &html, &md, color);
+		size_t nv[3] = { 0, 0, 0 };
+		for (size_t i = 0; i < incs.n; i++)
+			nv[incs.v[i].verdict == IH_VERDICT_MALICIOUS ? 0 : incs.v[i].verdict == IH_VERDICT_SUSPICIOUS ? 1 : 2]++;
+		summary(nv, "", &html, &md, color);
 		if (st == IH_SRC_READ_ERROR)
 			rc = IH_EXIT_READ;
 	}
