@@ -20,11 +20,7 @@
 #include "decode/decode.h"
 #include "decode/reasm.h"
 
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
+#include "fuzz_check.h"
 
 static const int links[] = {
 	IH_LINK_EN10MB, IH_LINK_SLL, IH_LINK_SLL2, IH_LINK_RAW, IH_LINK_DLT_RAW1,

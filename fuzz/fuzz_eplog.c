@@ -14,11 +14,7 @@
 
 #include "endpoint/eplog.h"
 
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
+#include "fuzz_check.h"
 
 #if defined(FUZZ_OSQUERY)
 #define FORMAT IH_EPLOG_OSQUERY

@@ -18,11 +18,7 @@
 #include "endpoint/endpoint.h"
 #include "endpoint/procparse.h"
 
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
-	} while (0)
+#include "fuzz_check.h"
 
 static void check_printable(const char *s, size_t cap)
 {

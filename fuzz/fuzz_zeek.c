@@ -15,11 +15,7 @@
 
 #include "source/zeek.h"
 
-#define CHECK(cond)              \
-	do {                     \
-		if (!(cond))     \
-			abort(); \
-	} while (0)
+#include "fuzz_check.h"
 
 struct seen {
 	uint64_t views;
