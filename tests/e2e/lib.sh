@@ -164,6 +164,32 @@ e2e_bg() {
   E2E_PIDS+=("$E2E_LAST_PID")
 }
 
+# e2e_pid_below PID NAME: the process named NAME at or below PID (timeout(1), ip netns exec, time(1)
+# stand between a background command's pid and the program), found through /proc's children
+# lists, never by name across the system; empty when it is gone.
+e2e_pid_below() {
+  local p=$1 name=$2 depth c
+  for ((depth = 0; depth < 6; depth++)); do
+    [[ -r /proc/$p/comm ]] || return 0
+    if [[ $(cat "/proc/$p/comm" 2>/dev/null) == "$name" ]]; then echo "$p"; return 0; fi
+    c=$(cat /proc/"$p"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || true)
+    [[ -n $c ]] || return 0
+    p=$c
+  done
+}
+
+# e2e_record_exfil CAPNS DST CAP: hping3 -E from the namespace atk sends a file of 60 distinct
+# 600-byte base64 chunks (36 KB: well past exfil_min_bytes, 16 KiB, even when the distinct-payload
+# estimate loses a few to collisions or the first packets go by unseen) in echo requests to DST,
+# while tcpdump records on CAPNS's eth0 into CAP.
+e2e_record_exfil() {
+  local capns=$1 dst=$2 cap=$3
+  head -c 30000 /dev/urandom | base64 >"$E2E_TMP/secret.txt"
+  e2e_capture_start "$capns" eth0 "$cap" 60
+  e2e_x 40 atk hping3 -1 -q -E "$E2E_TMP/secret.txt" -d 600 -c 60 -i u50000 "$dst" >/dev/null 2>&1 || true
+  e2e_capture_stop
+}
+
 # e2e_wait_listening LOG PID WHAT: wait (at most 10 s) until LOG says 'listening on'; fail if PID
 # ends first or it never does. For tcpdump and icmphound watch, which both say so on stderr.
 e2e_wait_listening() {

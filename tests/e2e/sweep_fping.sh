@@ -75,10 +75,7 @@ kill -0 "$fping_pid" 2>/dev/null && running=yes
 wait "$fping_pid" 2>/dev/null || true
 sleep 1
 # the icmphound process below timeout(1) and ip netns exec: SIGINT, by pid
-ihpid=$(cat /proc/"$watch_pid"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || true)
-while [[ -n $ihpid && $(cat /proc/"$ihpid"/comm 2>/dev/null) != icmphound ]]; do
-  ihpid=$(cat /proc/"$ihpid"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || true)
-done
+ihpid=$(e2e_pid_below "$watch_pid" icmphound)
 [[ -n $ihpid ]] || e2e_fail "watch is gone before its stop"
 kill -INT "$ihpid"
 wait "$watch_pid" || e2e_fail "watch exited $?"

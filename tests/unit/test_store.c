@@ -21,6 +21,7 @@
 #include "core/timeparse.h"
 #include "store/record.h"
 #include "store/store.h"
+#include "store_open.h"
 #include "store_target.h"
 
 /* ------------------------------------------------------------------ helpers */
@@ -42,19 +43,7 @@ static long long count(struct ih_store *s, const char *sql)
 
 static struct ih_store *open_store(const char *target, const char *sensor)
 {
-	struct ih_store_opts o = { .sensor = sensor, .backoff_ms = 20, .batch_rows = 1000 };
-	char err[512];
-	struct ih_store *s = ih_store_open(target, &o, err, sizeof(err));
-	if (!s)
-		fail_msg("open %s: %s", target, err);
-	return s;
-}
-
-static void close_store(struct ih_store *s)
-{
-	char err[512];
-	if (!ih_store_close(s, err, sizeof(err)))
-		fail_msg("close: %s", err);
+	return open_store_rows(target, sensor, 1000);
 }
 
 static json_t *finding(unsigned batch, unsigned row, const char *kind)
