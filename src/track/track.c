@@ -3,7 +3,9 @@
  * Open addressing with linear probing over a window of at most PROBE_MAX slots, a keyed hash
  * (XXH3 with a per-run random seed) and tombstones. When the window holds neither the key nor a
  * free slot, the least recently seen record in it is evicted. The bounded window keeps the work
- * per packet bounded whatever an attacker sends.
+ * per packet bounded whatever an attacker sends. The index is reserved at twice the capacity but
+ * used from a small prefix that doubles as records are added (table_grow), so it stays as small
+ * as the table's population allows.
  *
  * Expiry is by packet time and is exact: a record idle for longer than its timeout ends before
  * the packet that finds it is counted, whenever the background scan would have reached it, so
@@ -26,9 +28,10 @@
 #include "track/hll.h"
 
 #define PROBE_MAX 16
+#define INDEX_MIN 1024 /* index slots in use at first (table_grow doubles them) */
 #define MAX_DETECTORS 32
 
-enum { SLOT_EMPTY = 0, SLOT_USED = 1 };
+enum { SLOT_EMPTY = 0, SLOT_USED = 1, SLOT_LOST = 2 /* during table_grow only */ };
 
 /* Index slot: 0 empty; low 32 bits IDX_DELETED for a tombstone; otherwise the record number + 1
  * with a 32-bit hash tag in the high half, so a probe reads 8 bytes per step and touches a
@@ -37,15 +40,16 @@ enum { SLOT_EMPTY = 0, SLOT_USED = 1 };
 
 struct table {
 	void *rec;        /* capacity records of esize bytes */
-	uint64_t *index;  /* 2 x capacity slots */
+	uint64_t *index;  /* 2 x capacity slots reserved; imask + 1 of them in use */
 	uint32_t *free;   /* stack of free record numbers */
 	uint32_t nfree;
+	uint32_t imax;    /* index slots reserved - 1 (2 x capacity - 1) */
 	size_t esize;
 	size_t keylen;    /* the key is the first keylen bytes of a record */
 	size_t slot_off;  /* offset of the uint8_t slot state (SLOT_USED while live) */
 	size_t last_off;  /* offset of the uint64_t last_ns */
 	uint32_t mask;    /* capacity - 1 (records) */
-	uint32_t imask;   /* index slots - 1 */
+	uint32_t imask;   /* index slots in use - 1: grows with the live records (table_grow) */
 	uint32_t live, peak;
 	uint32_t scan;    /* background expiry cursor (records) */
 	uint32_t hwm;     /* records [0, hwm) have ever been used: scans and flushes stop there,
@@ -95,7 +99,7 @@ static size_t rec_bytes(const struct table *t)
 
 static size_t index_bytes(const struct table *t)
 {
-	return ((size_t)t->imask + 1) * sizeof(*t->index);
+	return ((size_t)t->imax + 1) * sizeof(*t->index);
 }
 
 /* Zeroed memory for records or an index, in transparent huge pages where the kernel allows
@@ -123,7 +127,8 @@ static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t 
 	t->slot_off = slot_off;
 	t->last_off = last_off;
 	t->mask = cap - 1;
-	t->imask = cap * 2 - 1;
+	t->imax = cap * 2 - 1;
+	t->imask = t->imax < INDEX_MIN - 1 ? t->imax : INDEX_MIN - 1;
 	t->rec = table_mem(rec_bytes(t));
 	t->index = table_mem(index_bytes(t));
 	t->free = malloc((size_t)cap * sizeof(*t->free));
@@ -393,6 +398,49 @@ static void scan_expired(struct ih_track *tr)
 typedef bool (*idle_fn)(const struct ih_track *tr, const void *rec);
 typedef void (*end_fn)(struct ih_track *tr, void *rec);
 
+/* Doubles the index slots in use and places every live record again (tombstones go). The index
+ * starts at INDEX_MIN slots and is kept at most half full until it reaches its reserved size, so
+ * lookups in a table holding a few thousand records touch an index of tens of KB, in the core's
+ * own cache, instead of slots scattered over the whole reserved index (a few MB), each an L2
+ * miss. Returns false when the index is already at its reserved size. A record whose window in
+ * the larger index is full (rare: the larger index is at most a quarter full) is ended as an
+ * eviction, once the index is whole again. Cost: every live record once per doubling. */
+static bool table_grow(struct ih_track *tr, struct table *t, end_fn end)
+{
+	if (t->imask >= t->imax)
+		return false;
+	uint32_t slots = (t->imask + 1) * 2;
+	memset(t->index, 0, (size_t)slots * sizeof(*t->index));
+	t->imask = slots - 1;
+	uint32_t lost = 0;
+	for (uint32_t k = 0; k < t->hwm; k++) {
+		void *r = rec_at(t, k);
+		if (*slot_of(t, r) != SLOT_USED)
+			continue;
+		uint64_t h = key_hash(t->seed, r, t->keylen);
+		uint32_t i = (uint32_t)h & t->imask;
+		unsigned n = 0;
+		for (; n < PROBE_MAX && t->index[i]; n++, i = (i + 1) & t->imask)
+			;
+		if (n == PROBE_MAX) {
+			*slot_of(t, r) = SLOT_LOST;
+			lost++;
+			continue;
+		}
+		t->index[i] = (uint64_t)tag_of(h) << 32 | (k + 1);
+	}
+	for (uint32_t k = 0; lost && k < t->hwm; k++) {
+		void *r = rec_at(t, k);
+		if (*slot_of(t, r) != SLOT_LOST)
+			continue;
+		*slot_of(t, r) = SLOT_USED;
+		lost--;
+		t->evictions++;
+		end(tr, r); /* table_release finds no slot for it and frees the record */
+	}
+	return true;
+}
+
 /* Finds key's record; a record idle past its timeout ends first (exact expiry). With create,
  * makes a new record, evicting the least recently seen one of the window (or of the table)
  * when there is no room; *created says which. */
@@ -411,8 +459,14 @@ static void *table_get(struct ih_track *tr, struct table *t, const void *key, bo
 	}
 	if (!create)
 		return NULL;
+	bool stale = r != NULL; /* something was ended since ins was found: the window changed */
+	if (t->imask < t->imax && ((uint64_t)t->live + 1) * 2 > (uint64_t)t->imask + 1)
+		stale |= table_grow(tr, t, end);
 	for (int tries = 0; tries < 3; tries++) {
-		if (tries || r) /* something was ended since ins was found: the window changed */
+		if (tries || stale)
+			table_find(t, h, key, &ins);
+		/* a full window below the reserved size: more slots, not an eviction */
+		while (ins == UINT32_MAX && table_grow(tr, t, end))
 			table_find(t, h, key, &ins);
 		if (ins != UINT32_MAX && t->nfree)
 			break;

@@ -1,0 +1,169 @@
+/* test_track.c — the host and pair tables:
+ *   - the index grows with the records (table_grow): 20,000 pairs in a table of 32,768 are all
+ *     kept, none evicted, and every one is found again by its key, before and after records
+ *     ended by expiry left tombstones behind;
+ *   - a flood of distinct sources in a table of 256 stays at 256 live records, evicts the rest
+ *     (counted), ends every evicted pair for its detectors, does not grow memory, and every
+ *     live record is still found by its key;
+ *   - invariant checked throughout: every live pair (ih_track_each_pair) is the record a lookup
+ *     of its key returns. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "detect/detector.h"
+#include "track/track.h"
+
+static uint64_t pairs_ended;
+
+static void count_end(struct ih_detector *d, const struct ih_pair *p)
+{
+	(void)d;
+	(void)p;
+	pairs_ended++;
+}
+
+static struct ih_track *new_track(uint32_t capacity, uint64_t pair_idle_ns, struct ih_detector *d)
+{
+	struct ih_track_config c;
+	ih_track_config_default(&c);
+	c.host_capacity = c.pair_capacity = capacity;
+	c.pair_idle_ns = pair_idle_ns;
+	c.host_idle_ns = pair_idle_ns;
+	c.seed = 0x5eed;
+	struct ih_track *tr = ih_track_new(&c);
+	assert_non_null(tr);
+	memset(d, 0, sizeof *d);
+	d->name = "count";
+	d->on_pair_end = count_end;
+	ih_track_add_detector(tr, d);
+	pairs_ended = 0;
+	return tr;
+}
+
+/* An echo request from 10.x.y.z (x.y.z from n) to 192.0.2.1 at time ts. */
+static void echo(struct ih_track *tr, uint32_t n, uint64_t ts)
+{
+	struct ih_pkt p;
+	memset(&p, 0, sizeof p);
+	p.ts_ns = ts;
+	p.ip_ver = 4;
+	char a[32];
+	snprintf(a, sizeof a, "10.%u.%u.%u", (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+	assert_true(ih_addr_parse(a, &p.src));
+	assert_true(ih_addr_parse("192.0.2.1", &p.dst));
+	p.proto = 1;
+	p.has_icmp = true;
+	p.icmp_type = 8;
+	p.icmp_class = IH_ICMP_ECHO_REQ;
+	p.has_echo_fields = true;
+	p.icmp_id = 7;
+	ih_track_packet(tr, &p);
+}
+
+struct walk {
+	struct ih_track *tr;
+	uint64_t live, found;
+};
+
+static void check_pair(void *ctx, const struct ih_pair *p)
+{
+	struct walk *w = ctx;
+	w->live++;
+	if (ih_track_find_pair(w->tr, &p->client, &p->server) == p)
+		w->found++;
+}
+
+/* Every live pair is found by its key; returns how many are live. */
+static uint64_t all_found(struct ih_track *tr)
+{
+	struct walk w = { tr, 0, 0 };
+	ih_track_each_pair(tr, check_pair, &w);
+	assert_int_equal(w.found, w.live);
+	assert_int_equal(w.live, ih_track_stats(tr)->pairs_live);
+	return w.live;
+}
+
+static const uint64_t T0 = 1795569098ull * 1000000000ull;
+
+static void test_index_grows(void **state)
+{
+	(void)state;
+	struct ih_detector d;
+	struct ih_track *tr = new_track(1u << 15, 3600ull * 1000000000ull, &d);
+	size_t mem = ih_track_memory(tr);
+	for (uint32_t i = 0; i < 20000; i++)
+		echo(tr, i, T0 + i * 1000ull);
+	const struct ih_track_stats *st = ih_track_stats(tr);
+	assert_int_equal(st->pairs_live, 20000);
+	assert_int_equal(st->hosts_live, 20000);
+	assert_int_equal(st->pair_evictions, 0);
+	assert_int_equal(st->host_evictions, 0);
+	assert_int_equal(all_found(tr), 20000);
+	/* a second packet of an early pair finds its record: no new one */
+	echo(tr, 3, T0 + 30000000ull);
+	assert_int_equal(st->pairs_live, 20000);
+	assert_int_equal(pairs_ended, 0);
+	assert_int_equal(ih_track_memory(tr), mem);
+	ih_track_flush(tr);
+	assert_int_equal(pairs_ended, 20000);
+	ih_track_free(tr);
+}
+
+static void test_index_grows_over_tombstones(void **state)
+{
+	(void)state;
+	struct ih_detector d;
+	/* records idle for 1 s end: the first 3,000 pairs expire while the next 12,000 arrive */
+	struct ih_track *tr = new_track(1u << 14, 1000000000ull, &d);
+	for (uint32_t i = 0; i < 3000; i++)
+		echo(tr, i, T0 + i * 1000ull);
+	for (uint32_t i = 3000; i < 15000; i++)
+		echo(tr, i, T0 + 2000000000ull + i * 1000ull);
+	const struct ih_track_stats *st = ih_track_stats(tr);
+	assert_int_equal(st->pair_evictions, 0);
+	assert_int_equal(st->pairs_live + st->pair_expired, 15000);
+	assert_true(st->pair_expired > 0);
+	all_found(tr);
+	ih_track_flush(tr);
+	assert_int_equal(pairs_ended, 15000);
+	ih_track_free(tr);
+}
+
+static void test_flood_bounded(void **state)
+{
+	(void)state;
+	struct ih_detector d;
+	struct ih_track *tr = new_track(256, 3600ull * 1000000000ull, &d);
+	size_t mem = ih_track_memory(tr);
+	for (uint32_t i = 0; i < 100000; i++) {
+		echo(tr, i, T0 + i * 10000ull);
+		if (i % 9973 == 0)
+			all_found(tr);
+	}
+	const struct ih_track_stats *st = ih_track_stats(tr);
+	assert_true(st->pairs_live <= 256);
+	assert_true(st->hosts_live <= 256);
+	assert_int_equal(st->pairs_live + st->pair_evictions, 100000);
+	assert_int_equal(pairs_ended, st->pair_evictions);
+	assert_int_equal(st->pairs_peak, 256);
+	assert_int_equal(ih_track_memory(tr), mem);
+	all_found(tr);
+	ih_track_free(tr);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_index_grows),
+		cmocka_unit_test(test_index_grows_over_tombstones),
+		cmocka_unit_test(test_flood_bounded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
