@@ -12,6 +12,7 @@
 
 #include "cli/pipeline.h"
 #include "core/history.h"
+#include "echo_pkt.h"
 
 #define S 1000000000ull
 #define T0 (1795568400ull * S) /* 2026-11-25 01:00 UTC */
@@ -63,24 +64,7 @@ static void run(struct ih_pipeline *pl, bool with_history)
 static void send(struct ih_pipeline *pl, const char *src, const char *dst, bool reply, const uint8_t *payload,
 		 uint32_t len, uint16_t seq, uint64_t ts)
 {
-	struct ih_pkt p;
-	memset(&p, 0, sizeof(p));
-	p.ts_ns = ts;
-	p.ip_ver = 4;
-	assert_true(ih_addr_parse(src, &p.src));
-	assert_true(ih_addr_parse(dst, &p.dst));
-	p.proto = IH_PROTO_ICMP;
-	p.ttl = 64;
-	p.ip_len = 28 + len;
-	p.wire_len = 42 + len;
-	p.has_icmp = true;
-	p.icmp_type = reply ? 0 : 8;
-	p.icmp_class = reply ? IH_ICMP_ECHO_REP : IH_ICMP_ECHO_REQ;
-	p.icmp_id = 0x4242;
-	p.icmp_seq = seq;
-	p.has_echo_fields = true;
-	p.payload = payload;
-	p.payload_len = p.payload_wire_len = len;
+	struct ih_pkt p = ih_test_echo_with(src, dst, reply, 0x4242, seq, ts, payload, len);
 	ih_pipeline_view(pl, &p, "test", seq);
 }
 

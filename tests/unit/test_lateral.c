@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cli/pipeline.h"
+#include "echo_pkt.h"
 #include "report/sink.h"
 
 #define S 1000000000ull
@@ -67,16 +68,7 @@ static struct ih_pkt base(const char *src, const char *dst, uint64_t ts)
 
 static void echo(struct lab *lab, const char *src, const char *dst, bool reply, uint16_t id, uint64_t ts)
 {
-	static const uint8_t payload[56];
-	struct ih_pkt p = base(src, dst, ts);
-	p.proto = IH_PROTO_ICMP;
-	p.has_icmp = true;
-	p.icmp_type = reply ? 0 : 8;
-	p.icmp_class = reply ? IH_ICMP_ECHO_REP : IH_ICMP_ECHO_REQ;
-	p.icmp_id = id;
-	p.has_echo_fields = true;
-	p.payload = payload;
-	p.payload_len = p.payload_wire_len = sizeof(payload);
+	struct ih_pkt p = ih_test_echo(src, dst, reply, id, 0, ts);
 	ih_track_packet(lab->pl.track, &p);
 }
 

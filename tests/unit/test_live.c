@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "detect/detector.h"
+#include "echo_pkt.h"
 #include "source/live.h"
 #include "track/track.h"
 
@@ -107,19 +108,8 @@ static void test_track_tick(void **state)
 	d.name = "count";
 	d.on_pair_end = count_end;
 	ih_track_add_detector(tr, &d);
-	struct ih_pkt p;
-	memset(&p, 0, sizeof p);
 	uint64_t t0 = 1795569098ull * 1000000000ull;
-	p.ts_ns = t0;
-	p.ip_ver = 4;
-	ih_addr_parse("10.77.0.10", &p.src);
-	ih_addr_parse("10.77.0.1", &p.dst);
-	p.proto = 1;
-	p.has_icmp = true;
-	p.icmp_type = 8;
-	p.icmp_class = IH_ICMP_ECHO_REQ;
-	p.has_echo_fields = true;
-	p.icmp_id = 7;
+	struct ih_pkt p = ih_test_echo("10.77.0.10", "10.77.0.1", false, 7, 1, t0);
 	ih_track_packet(tr, &p);
 	assert_int_equal(ih_track_stats(tr)->pairs_live, 1);
 	ih_track_tick(tr, t0 - 5000000000ull); /* backwards: ignored */

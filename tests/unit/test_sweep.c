@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "cli/pipeline.h"
+#include "echo_pkt.h"
 
 #define S 1000000000ull
 
@@ -42,26 +43,7 @@ static int teardown(void **state)
 
 static struct ih_pkt echo(const char *src, const char *dst, bool reply, uint16_t id, uint16_t seq, uint64_t ts)
 {
-	struct ih_pkt p;
-	static const uint8_t payload[56];
-	memset(&p, 0, sizeof(p));
-	p.ts_ns = ts;
-	p.ip_ver = 4;
-	assert_true(ih_addr_parse(src, &p.src));
-	assert_true(ih_addr_parse(dst, &p.dst));
-	p.proto = IH_PROTO_ICMP;
-	p.ttl = 64;
-	p.ip_len = 84;
-	p.wire_len = 98;
-	p.has_icmp = true;
-	p.icmp_type = reply ? 0 : 8;
-	p.icmp_class = reply ? IH_ICMP_ECHO_REP : IH_ICMP_ECHO_REQ;
-	p.icmp_id = id;
-	p.icmp_seq = seq;
-	p.has_echo_fields = true;
-	p.payload = payload;
-	p.payload_len = p.payload_wire_len = sizeof(payload);
-	return p;
+	return ih_test_echo(src, dst, reply, id, seq, ts);
 }
 
 static void feed(struct lab *lab, struct ih_pkt p)

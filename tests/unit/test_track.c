@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "detect/detector.h"
+#include "echo_pkt.h"
 #include "track/track.h"
 
 static uint64_t pairs_ended;
@@ -50,20 +51,9 @@ static struct ih_track *new_track(uint32_t capacity, uint64_t pair_idle_ns, stru
 /* An echo request from 10.x.y.z (x.y.z from n) to 192.0.2.1 at time ts. */
 static void echo(struct ih_track *tr, uint32_t n, uint64_t ts)
 {
-	struct ih_pkt p;
-	memset(&p, 0, sizeof p);
-	p.ts_ns = ts;
-	p.ip_ver = 4;
 	char a[32];
 	snprintf(a, sizeof a, "10.%u.%u.%u", (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
-	assert_true(ih_addr_parse(a, &p.src));
-	assert_true(ih_addr_parse("192.0.2.1", &p.dst));
-	p.proto = 1;
-	p.has_icmp = true;
-	p.icmp_type = 8;
-	p.icmp_class = IH_ICMP_ECHO_REQ;
-	p.has_echo_fields = true;
-	p.icmp_id = 7;
+	struct ih_pkt p = ih_test_echo(a, "192.0.2.1", false, 7, 1, ts);
 	ih_track_packet(tr, &p);
 }
 
