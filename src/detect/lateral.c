@@ -40,6 +40,7 @@
 #include <xxhash.h>
 
 #include "detect/detector.h"
+#include "detect/tset.h"
 #include "report/sink.h"
 #include "track/hll.h"
 
@@ -79,6 +80,7 @@ struct lat_rec {
 	uint8_t hll[LAT_HLL];         /* distinct destinations probed */
 	struct lat_target *set;       /* set_cap slots, from the pool */
 	uint32_t *order;              /* slots in use, in insertion order (clearing costs what was used) */
+	uint32_t set_mask;            /* slots of set in use - 1 (tset.h; 0: not grown yet) */
 	struct lat_attempt *att;      /* lateral_attempts entries, from the pool */
 };
 
@@ -90,6 +92,7 @@ struct lateral {
 	uint32_t *opool;
 	struct lat_attempt *apool;
 	uint32_t set_cap, set_mask, att_cap;
+	struct ih_tset_shape tshape;  /* the records' target sets (tset.h) */
 	uint32_t *index;              /* open addressing: hash(src) -> record + 1 */
 	uint32_t index_mask;
 	uint64_t seed;
@@ -152,22 +155,8 @@ static void index_remove(struct lateral *s, struct lat_rec *r)
 
 static struct lat_target *target_find(struct lateral *s, struct lat_rec *r, const struct ih_addr *a, bool insert)
 {
-	uint32_t i = (uint32_t)XXH3_64bits_withSeed(a, sizeof(*a), s->seed) & s->set_mask;
-	for (uint32_t n = 0; n <= s->set_mask; n++, i = (i + 1) & s->set_mask) {
-		struct lat_target *t = &r->set[i];
-		if (!t->used) {
-			if (!insert || r->ntargets >= s->cfg->lateral_targets)
-				return NULL;
-			memset(t, 0, sizeof(*t));
-			t->addr = *a;
-			t->used = 1;
-			r->order[r->ntargets++] = i;
-			return t;
-		}
-		if (ih_addr_same(&t->addr, a))
-			return t;
-	}
-	return NULL;
+	struct ih_tset set = { r->set, r->order, &r->ntargets, &r->set_mask };
+	return ih_tset_find(&s->tshape, &set, a, insert);
 }
 
 static void rec_clear(struct lateral *s, struct lat_rec *r)
@@ -500,10 +489,8 @@ static void decide(struct ih_detector *d, struct lat_rec *r)
 	uint32_t own_answered = 0, reprobed = 0;
 	uint64_t own_first = UINT64_MAX, own_last = 0;
 	struct ih_addr lo = { 0 }, hi = { 0 };
-	for (uint32_t i = 0; i <= s->set_mask; i++) {
-		const struct lat_target *t = &r->set[i];
-		if (!t->used)
-			continue;
+	for (uint32_t k = 0; k < r->ntargets; k++) {
+		const struct lat_target *t = &r->set[r->order[k]];
 		if (!is_oneshot(cfg, r, t)) {
 			reprobed++;
 			continue;
@@ -824,7 +811,7 @@ static size_t lateral_memory(struct ih_detector *d)
 	struct lateral *s = d->state;
 	return sizeof(*s) + (size_t)s->nrecs * (sizeof(struct lat_rec) + (size_t)s->set_cap * (sizeof(struct lat_target) + sizeof(uint32_t)) +
 						(size_t)s->att_cap * sizeof(struct lat_attempt)) +
-	       ((size_t)s->index_mask + 1) * sizeof(*s->index);
+	       ((size_t)s->index_mask + 1) * sizeof(*s->index) + ((size_t)s->set_cap / 2 + 1) * sizeof(struct lat_target);
 }
 
 static void lateral_destroy(struct ih_detector *d)
@@ -836,6 +823,7 @@ static void lateral_destroy(struct ih_detector *d)
 		free(s->opool);
 		free(s->apool);
 		free(s->index);
+		free(s->tshape.scratch);
 		free(s);
 	}
 }
@@ -862,6 +850,10 @@ struct ih_detector *ih_detector_lateral(const struct ih_config *cfg, struct ih_f
 	if (s->att_cap > (1u << 20))
 		s->att_cap = 1u << 20;
 	s->seed = cfg->track.seed ? cfg->track.seed ^ 0x1a7e2a1ull : (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull;
+	s->tshape = (struct ih_tset_shape){ .esize = sizeof(struct lat_target),
+					    .used_off = offsetof(struct lat_target, used), .max_mask = s->set_mask,
+					    .limit = cfg->lateral_targets ? want : 0, .seed = s->seed };
+	s->tshape.scratch = calloc((size_t)s->set_cap / 2 + 1, sizeof(struct lat_target));
 	s->index_mask = 63;
 	while (s->index_mask < s->nrecs * 2)
 		s->index_mask = s->index_mask * 2 + 1;
@@ -871,7 +863,7 @@ struct ih_detector *ih_detector_lateral(const struct ih_config *cfg, struct ih_f
 	s->apool = calloc((size_t)s->nrecs * s->att_cap, sizeof(*s->apool));
 	s->index = calloc((size_t)s->index_mask + 1, sizeof(*s->index));
 	d->state = s;
-	if (!s->recs || !s->tpool || !s->opool || !s->apool || !s->index) {
+	if (!s->recs || !s->tpool || !s->opool || !s->apool || !s->index || !s->tshape.scratch) {
 		lateral_destroy(d);
 		free(d);
 		return NULL;

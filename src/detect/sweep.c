@@ -23,6 +23,7 @@
 #include <xxhash.h>
 
 #include "detect/detector.h"
+#include "detect/tset.h"
 #include "track/hll.h"
 
 #define ADMIT_DSTS 5 /* <= IH_HOST_SMALLSET, so the host table still holds them all */
@@ -62,6 +63,7 @@ struct sweep_rec {
 	uint8_t hll[SWEEP_HLL];
 	struct target *set;           /* sweep_targets slots, from the pool */
 	uint32_t *order;              /* slot numbers in the order targets were first probed */
+	uint32_t set_mask;            /* slots of set in use - 1 (tset.h; 0: not grown yet) */
 };
 
 struct sweep {
@@ -70,6 +72,7 @@ struct sweep {
 	struct target *pool;
 	uint32_t *order_pool;
 	uint32_t nrecs, set_cap, set_mask;
+	struct ih_tset_shape tshape;  /* the records' target sets (tset.h) */
 	uint32_t hand;
 	uint64_t seed;
 	uint32_t *by_src;             /* direct-mapped index: hash(src) -> record + 1 */
@@ -90,23 +93,8 @@ static uint64_t seed_of(struct sweep *s)
 static struct target *target_find(struct sweep *s, struct sweep_rec *r, const struct ih_addr *a,
 				  bool insert)
 {
-	uint32_t i = (uint32_t)XXH3_64bits_withSeed(a, sizeof(*a), seed_of(s)) & s->set_mask;
-	for (uint32_t n = 0; n <= s->set_mask; n++, i = (i + 1) & s->set_mask) {
-		struct target *t = &r->set[i];
-		if (!t->used) {
-			/* keep the set at most 3/4 full so probing stays short */
-			if (!insert || r->ntargets >= s->set_cap - s->set_cap / 4)
-				return NULL;
-			memset(t, 0, sizeof(*t));
-			t->addr = *a;
-			t->used = 1;
-			r->order[r->ntargets++] = i;
-			return t;
-		}
-		if (ih_addr_same(&t->addr, a))
-			return t;
-	}
-	return NULL;
+	struct ih_tset set = { r->set, r->order, &r->ntargets, &r->set_mask };
+	return ih_tset_find(&s->tshape, &set, a, insert);
 }
 
 static bool addr_next(const struct ih_addr *a, const struct ih_addr *b)
@@ -555,7 +543,7 @@ static size_t sweep_memory(struct ih_detector *d)
 {
 	struct sweep *s = d->state;
 	return sizeof(*s) + (size_t)s->nrecs * (sizeof(struct sweep_rec) + s->set_cap * (sizeof(struct target) + sizeof(uint32_t))) +
-	       ((size_t)s->by_src_mask + 1) * sizeof(*s->by_src);
+	       ((size_t)s->by_src_mask + 1) * sizeof(*s->by_src) + ((size_t)s->set_cap / 2 + 1) * sizeof(struct target);
 }
 
 static void sweep_destroy(struct ih_detector *d)
@@ -566,6 +554,7 @@ static void sweep_destroy(struct ih_detector *d)
 		free(s->pool);
 		free(s->order_pool);
 		free(s->by_src);
+		free(s->tshape.scratch);
 		free(s);
 	}
 }
@@ -589,12 +578,16 @@ struct ih_detector *ih_detector_sweep(const struct ih_config *cfg, struct ih_fin
 	s->recs = calloc(s->nrecs, sizeof(*s->recs));
 	s->pool = calloc((size_t)s->nrecs * s->set_cap, sizeof(*s->pool));
 	s->order_pool = calloc((size_t)s->nrecs * s->set_cap, sizeof(*s->order_pool));
+	s->tshape = (struct ih_tset_shape){ .esize = sizeof(struct target), .used_off = offsetof(struct target, used),
+					    .max_mask = s->set_mask, .limit = s->set_cap - s->set_cap / 4,
+					    .seed = seed_of(s) };
+	s->tshape.scratch = calloc((size_t)s->set_cap / 2 + 1, sizeof(struct target));
 	s->by_src_mask = 63;
 	while (s->by_src_mask < s->nrecs * 4)
 		s->by_src_mask = s->by_src_mask * 2 + 1;
 	s->by_src = calloc((size_t)s->by_src_mask + 1, sizeof(*s->by_src));
 	d->state = s;
-	if (!s->recs || !s->pool || !s->order_pool || !s->by_src) {
+	if (!s->recs || !s->pool || !s->order_pool || !s->by_src || !s->tshape.scratch) {
 		sweep_destroy(d);
 		free(d);
 		return NULL;
