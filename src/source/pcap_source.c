@@ -31,6 +31,7 @@
  */
 #include "source/source.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -48,6 +49,7 @@ struct src_file {
 	pcap_t *p;
 	int linktype;
 	uint64_t size;       /* bytes, 0 when not a regular file */
+	char *iobuf;         /* the stream's buffer (READ_BUFFER), freed after pcap_close */
 };
 
 /* A batch: frames read in a row from one file, their bytes copied into one arena (libpcap
@@ -55,6 +57,12 @@ struct src_file {
  * or BATCH_BYTES bytes; the arena has room for one more frame of libpcap's largest size past
  * that, and grows for a larger one. */
 #define BATCH_FRAMES 512
+/* The stdio buffer of a capture file. stdio's default is the file system's block size (4 KB):
+ * a read(2) every 40 records of 100 bytes. Measured with libpcap's own loop over the 10M mixed
+ * capture (best of 5): 4 KB 0.77 s (0.30 s in the kernel), 32-128 KB 0.58-0.65 s (0.16-0.23),
+ * 256 KB and 1 MB 1.06-1.21 s (0.63-0.69: a buffer that no longer stays in the core's cache). */
+#define READ_BUFFER (64u << 10)
+#define READ_BUFFER_BUDGET (16u << 20) /* of all files' buffers together (they are open at once) */
 #define BATCH_BYTES (256u * 1024u)
 #define BATCH_ARENA (BATCH_BYTES + 262144u)
 #define NBATCH 8             /* batches in the ring: up to 4096 frames, about 4 MB */
@@ -306,8 +314,31 @@ struct ih_source *ih_source_open_files(char *const *files, size_t nfiles, char *
 	for (size_t i = 0; i < nfiles; i++) {
 		struct src_file *f = &s->files[i];
 		ebuf[0] = '\0';
-		f->p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO,
-							       ebuf);
+		if (strcmp(files[i], "-") == 0) {
+			f->p = pcap_open_offline_with_tstamp_precision(files[i], PCAP_TSTAMP_PRECISION_NANO,
+								       ebuf);
+		} else {
+			/* Opened here so that the stream gets a large buffer before libpcap's first
+			 * read (READ_BUFFER). */
+			FILE *fp = fopen(files[i], "rb");
+			if (!fp) {
+				snprintf(err, errlen, "%s: cannot open: %s", files[i], strerror(errno));
+				goto fail;
+			}
+			/* glibc ignores the size unless it is given the buffer; all files are open at
+			 * once, so the buffers share a budget */
+			size_t want = READ_BUFFER_BUDGET / nfiles;
+			if (want > READ_BUFFER)
+				want = READ_BUFFER;
+			if (want >= 16384 && (f->iobuf = malloc(want)))
+				(void)setvbuf(fp, f->iobuf, _IOFBF, want);
+			f->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+			if (!f->p) {
+				fclose(fp); /* pcap_close closes it once libpcap has taken it */
+				free(f->iobuf);
+				f->iobuf = NULL;
+			}
+		}
 		if (!f->p) {
 			/* libpcap's message usually names the file already; say it once more at
 			 * the front so that every message starts the same way. */
@@ -419,6 +450,7 @@ void ih_source_close(struct ih_source *s)
 	for (size_t i = 0; i < s->nfiles; i++) {
 		if (s->files[i].p)
 			pcap_close(s->files[i].p);
+		free(s->files[i].iobuf);
 		free(s->files[i].name);
 	}
 	for (unsigned i = 0; i < NBATCH; i++) {
