@@ -156,6 +156,9 @@ static bool fill_batch(struct ih_source *s, struct batch *b)
 	}
 	struct src_file *f = &s->files[s->rfile];
 	size_t offs[BATCH_FRAMES];
+	if (s->prep_fn && !b->prep)
+		b->prep = malloc(BATCH_FRAMES * s->prep_size);
+	bool moved = false; /* the arena was reallocated: frames prepared before point into the old one */
 	while (b->n < BATCH_FRAMES && b->used < BATCH_BYTES) {
 		if (s->stop) {
 			b->end = B_STOPPED;
@@ -177,6 +180,7 @@ static bool fill_batch(struct ih_source *s, struct batch *b)
 				b->end = B_ERROR;
 				break;
 			}
+			moved |= nb != b->bytes;
 			b->bytes = nb;
 			b->cap = want;
 		}
@@ -190,24 +194,28 @@ static bool fill_batch(struct ih_source *s, struct batch *b)
 		if (h->caplen)
 			memcpy(b->bytes + b->used, bytes, h->caplen);
 		offs[b->n] = b->used;
-		b->fr[b->n++] = (struct ih_frame){
+		struct ih_frame *fr = &b->fr[b->n++];
+		*fr = (struct ih_frame){
+			.data = b->bytes + b->used,
 			.cap_len = h->caplen,
 			.wire_len = h->len,
 			.ts_ns = ts_to_ns(&h->ts),
 			.linktype = f->linktype,
 			.number = s->rnumber,
 			.file = f->name,
+			.prep = b->prep ? b->prep + (size_t)(b->n - 1) * s->prep_size : NULL,
 		};
 		b->used += h->caplen;
+		/* prepared now, while the bytes just copied are in this core's first-level cache */
+		if (fr->prep)
+			s->prep_fn(s->prep_ctx, fr, fr->prep);
 	}
-	for (uint32_t i = 0; i < b->n; i++) /* the arena may have moved */
-		b->fr[i].data = b->bytes + offs[i];
-	if (s->prep_fn && !b->prep)
-		b->prep = malloc(BATCH_FRAMES * s->prep_size);
-	for (uint32_t i = 0; i < b->n; i++) {
-		b->fr[i].prep = b->prep ? b->prep + (size_t)i * s->prep_size : NULL;
-		if (b->fr[i].prep)
-			s->prep_fn(s->prep_ctx, &b->fr[i], b->fr[i].prep);
+	if (moved) { /* rare: a frame bigger than the arena's spare room */
+		for (uint32_t i = 0; i < b->n; i++) {
+			b->fr[i].data = b->bytes + offs[i];
+			if (b->fr[i].prep)
+				s->prep_fn(s->prep_ctx, &b->fr[i], b->fr[i].prep);
+		}
 	}
 	b->offset = file_offset(f->p);
 	if (b->end == B_EOF) {
