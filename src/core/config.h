@@ -58,6 +58,8 @@ struct ih_config {
 	uint64_t exfil_medium_bytes;   /* for medium */
 	uint64_t exfil_high_bytes;     /* for high */
 	uint32_t exfil_min_distinct;   /* distinct payloads out, at least */
+	uint32_t exfil_min_patterns;   /* distinct ping -p fill patterns to one peer, for low */
+	uint32_t exfil_medium_patterns; /* ... for medium */
 
 	/* beacon */
 	uint32_t beacon_min_events;    /* events (requests closer than beacon_merge_ms are one) */

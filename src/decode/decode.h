@@ -212,6 +212,9 @@ struct ih_pkt {
 		uint32_t hash;           /* ih_payload_hash of the captured payload (requests and
 					  * answers only: 0 for the rest) */
 		double entropy;          /* when tpl is none (else -1) */
+		uint32_t pat_hash;       /* when tpl is IH_TPL_IPUTILS_PATTERN: fingerprint of the
+					  * fill pattern (never 0; 0 otherwise) */
+		uint8_t pat_len;         /* ... and its length in bytes (1-16) */
 	} facts;
 };
 

@@ -35,10 +35,71 @@ static const char *content_words(enum ih_pclass c)
 	}
 }
 
+/* Data in ping -p fills: iputils, BSD and BusyBox ping repeat a user's pattern of up to 16
+ * bytes through the payload, so a script can send a file 16 bytes a time (ping -c 1 -p HEX per
+ * chunk). One pattern, or a tester's handful (00, ff, aa, 55), is ordinary; dozens of distinct
+ * patterns that change from one request to the next are data. The payloads match a template,
+ * so the payload-based check below never sees them. */
+static void exfil_patterns(struct exfil *x, struct ih_detector *d, const struct ih_pair *p)
+{
+	const struct ih_config *cfg = x->cfg;
+	if (!cfg->exfil_min_patterns || p->pat_reqs < cfg->exfil_min_patterns ||
+	    (uint64_t)p->pat_changes * 2 < p->pat_reqs)
+		return;
+	double distinct = ih_pattern_estimate(p);
+	if (distinct + 0.5 < cfg->exfil_min_patterns)
+		return;
+	uint64_t leaked = (uint64_t)(distinct * (double)p->pat_len_sum / p->pat_reqs + 0.5);
+	enum ih_sev sev = IH_SEV_LOW;
+	if (leaked >= cfg->exfil_high_bytes)
+		sev = IH_SEV_HIGH;
+	else if (leaked >= cfg->exfil_medium_bytes || distinct + 0.5 >= cfg->exfil_medium_patterns)
+		sev = IH_SEV_MEDIUM;
+	/* from inside the home networks to outside them: one level more, as for payload data */
+	bool external = ih_is_home(cfg, &p->client) && !ih_is_home(cfg, &p->server);
+	if (external)
+		sev = ih_sev_up(sev, 1, IH_SEV_HIGH);
+	double conf = 0.7 + (external ? 0.1 : 0) + (distinct + 0.5 >= cfg->exfil_medium_patterns ? 0.1 : 0);
+
+	struct ih_finding *f = ih_finding_new("exfiltration", sev, conf, &p->client, p->first_ns, p->last_ns);
+	if (!f)
+		return;
+	ih_finding_set_dst_addr(f, &p->server);
+	ih_finding_add_mitre(f, "T1048");
+	ih_finding_add_mitre(f, "T1048.003");
+	json_t *ev = f->evidence;
+	struct ih_pview v; /* the fields every covert-channel finding shares */
+	ih_pview_init(&v, p, cfg);
+	ih_pview_evidence(&v, ev);
+	json_object_set_new(ev, "channel", json_string("ping_fill_pattern"));
+	json_object_set_new(ev, "data_packets", json_integer(p->pat_reqs));
+	json_object_set_new(ev, "data_bytes", json_integer((json_int_t)p->pat_len_sum));
+	json_object_set_new(ev, "leaked_bytes_est", json_integer((json_int_t)leaked));
+	json_object_set_new(ev, "content", json_string("ping -p fill"));
+	json_object_set_new(ev, "pattern_requests", json_integer(p->pat_reqs));
+	json_object_set_new(ev, "distinct_patterns_est", json_real(ih_round3(distinct)));
+	json_object_set_new(ev, "pattern_changes", json_integer(p->pat_changes));
+	json_object_set_new(ev, "mean_pattern_bytes", json_real(ih_round3((double)p->pat_len_sum / p->pat_reqs)));
+	json_object_set_new(ev, "echo_id_changes", json_integer(p->id_changes));
+	double span = (double)(p->last_ns - p->first_ns) / 1e9;
+	json_object_set_new(ev, "duration_s", json_real(ih_round3(span)));
+	json_object_set_new(ev, "carried_in", json_string("echo requests"));
+	json_object_set_new(ev, "peer_external", json_boolean(external));
+
+	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN];
+	ih_finding_summary(f, "%s sent about %llu bytes to %s hidden in the fill pattern (ping -p) of %u ICMP echo requests: %.0f distinct patterns, changing with %u of them",
+			   ih_addr_str(&p->client, a, sizeof(a)), (unsigned long long)leaked,
+			   ih_addr_str(&p->server, b, sizeof(b)), p->pat_reqs, distinct, p->pat_changes);
+	x->findings++;
+	x->bytes_leaked += leaked;
+	ih_findings_add(d->out, f);
+}
+
 static void exfil_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 {
 	struct exfil *x = d->state;
 	const struct ih_config *cfg = x->cfg;
+	exfil_patterns(x, d, p);
 	if (p->nontpl_out + p->nontpl_in < cfg->exfil_min_distinct)
 		return;
 	struct ih_pview v;

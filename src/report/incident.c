@@ -510,7 +510,10 @@ static void covert_text(const struct view *v, struct sbuf *s)
 	       ext ? ", outside the home networks" : "", hms(c->first_ns, t0, sizeof(t0)), hms(c->last_ns, t1, sizeof(t1)),
 	       ev_int(c, "requests"), plural(ev_int(c, "requests")));
 	long long dp = ev_int(c, "data_packets");
-	if (dp > 0) {
+	if (dp > 0 && strcmp(ev_str(c, "channel"), "ping_fill_pattern") == 0) {
+		sb_add(s, ", %lld of them carrying data in ping's fill pattern (ping -p), a new pattern with "
+			  "nearly every request (about %lld bytes)", dp, ev_int(c, "leaked_bytes_est"));
+	} else if (dp > 0) {
 		const char *content = ev_str(c, "content");
 		sb_add(s, ", %lld of them carrying data that matches no ping tool (%lld bytes%s%s%s)", dp,
 		       exf ? ev_int(exf, "leaked_bytes_est") : ev_int(c, "data_bytes"), *content ? ", " : "", content,

@@ -705,6 +705,16 @@ static bool has_template_class(enum ih_icmp_class c)
 	return c == IH_ICMP_ECHO_REQ || c == IH_ICMP_ECHO_REP || c == IH_ICMP_OTHER;
 }
 
+/* The fingerprint (never 0) and length of a ping -p payload's fill pattern; 0 and 0 when it
+ * has none. */
+static void pattern_of(const struct ih_pkt *pkt, uint32_t *hash, uint8_t *len)
+{
+	uint8_t pat[16];
+	uint32_t n = ih_payload_pattern(pkt->payload, pkt->payload_len, pkt->payload_wire_len, pat);
+	*hash = n ? ih_payload_hash(pat, n) | 1u : 0;
+	*len = (uint8_t)n;
+}
+
 void ih_payload_facts(struct ih_pkt *pkt)
 {
 	pkt->facts.valid = false;
@@ -716,6 +726,8 @@ void ih_payload_facts(struct ih_pkt *pkt)
 	pkt->facts.tpl = IH_TPL_NONE;
 	pkt->facts.pclass = 0;
 	pkt->facts.entropy = -1;
+	pkt->facts.pat_hash = 0;
+	pkt->facts.pat_len = 0;
 	if (has_template_class(pkt->icmp_class)) {
 		enum ih_tpl t = ih_payload_template(pkt->payload, pkt->payload_len, pkt->payload_wire_len);
 		pkt->facts.tpl = (uint8_t)t;
@@ -723,6 +735,8 @@ void ih_payload_facts(struct ih_pkt *pkt)
 			pkt->facts.entropy = ih_entropy(pkt->payload, pkt->payload_len);
 			pkt->facts.pclass = (uint8_t)ih_payload_class(pkt->payload, pkt->payload_len, pkt->facts.entropy);
 		}
+		if (t == IH_TPL_IPUTILS_PATTERN)
+			pattern_of(pkt, &pkt->facts.pat_hash, &pkt->facts.pat_len);
 	}
 	pkt->facts.valid = true;
 }
@@ -800,6 +814,45 @@ static void tool_note(struct ih_pair *p, const struct ih_pkt *pkt)
 		p->tool = (uint8_t)t;
 	if (p->tool == t)
 		p->tool_hits++;
+}
+
+/* A request's ping -p fill: how often the pattern changes, and a bitmap of the patterns seen
+ * (their count: ih_pattern_estimate). */
+static void pattern_note(struct ih_pair *p, const struct ih_pkt *pkt)
+{
+	uint32_t h;
+	uint8_t len;
+	if (pkt->facts.valid) {
+		h = pkt->facts.pat_hash;
+		len = pkt->facts.pat_len;
+	} else {
+		pattern_of(pkt, &h, &len);
+	}
+	if (!h)
+		return;
+	p->pat_reqs++;
+	p->pat_len_sum += len;
+	if (p->pat_last && h != p->pat_last)
+		p->pat_changes++;
+	p->pat_last = h;
+	uint32_t b = (h >> 8) % IH_PAT_BITS;
+	uint64_t m = 1ull << (b & 63);
+	if (!(p->pat_seen[b >> 6] & m)) {
+		p->pat_seen[b >> 6] |= m;
+		p->pat_bits++;
+	}
+}
+
+double ih_pattern_estimate(const struct ih_pair *p)
+{
+	if (!p->pat_reqs)
+		return 0.0;
+	/* linear counting; a full bitmap says only "more than it can tell": then at most one new
+	 * pattern per change */
+	if (p->pat_bits >= IH_PAT_BITS)
+		return (double)(p->pat_changes + 1 < p->pat_reqs ? p->pat_changes + 1 : p->pat_reqs);
+	double m = IH_PAT_BITS, est = -m * log((m - p->pat_bits) / m);
+	return est > p->pat_reqs ? (double)p->pat_reqs : est;
 }
 
 static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event *ev)
@@ -884,6 +937,8 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 			p->big_nontpl++;
 		tool_note(p, pkt);
 	}
+	if (echo && ev->tpl == IH_TPL_IPUTILS_PATTERN)
+		pattern_note(p, pkt);
 	if (pkt->has_echo_fields) {
 		struct ih_echo_slot *s = &p->ring[(pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING];
 		s->id = pkt->icmp_id;

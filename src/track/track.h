@@ -36,6 +36,8 @@ static inline bool ih_addr_same(const struct ih_addr *x, const struct ih_addr *y
 #define IH_PAIR_HASHES 16   /* distinct payload fingerprints remembered per pair */
 #define IH_SEEN_WORDS 8     /* 64-bit words of the per-pair payload fingerprint bitmap */
 #define IH_SEEN_BITS (IH_SEEN_WORDS * 64)
+#define IH_PAT_WORDS 2      /* 64-bit words of the per-pair fill-pattern bitmap */
+#define IH_PAT_BITS (IH_PAT_WORDS * 64)
 
 /* What a payload that matches no template holds, judged on its captured bytes (see
  * ih_payload_class). */
@@ -103,8 +105,8 @@ struct ih_echo_slot {
 struct ih_pair {
 	/* Laid out hot first: the key and every counter a packet updates share the first few
 	 * cache lines (one packet misses a few lines, not dozens); the arrays follow, of which a
-	 * packet touches one or two entries. The size is kept as it was (2136 bytes): the memory
-	 * cap is turned into capacities by it (core/config.c). */
+	 * packet touches one or two entries. The memory cap is turned into capacities by the size
+	 * (core/config.c). */
 	struct ih_addr client, server; /* key: client asks, server answers */
 	uint8_t slot;                  /* table slot state (track.c) */
 	uint8_t last_ttl;
@@ -152,6 +154,14 @@ struct ih_pair {
 	uint8_t tool;                      /* enum ih_tool of the first recognised payload */
 	uint8_t preview_len;
 	uint32_t tool_hits;                /* non-template payloads recognised as that tool */
+	/* ping -p fills (IH_TPL_IPUTILS_PATTERN) of echo requests: a pattern that changes from
+	 * request to request carries data (up to 16 bytes a request) */
+	uint32_t pat_reqs;                 /* echo requests with a fill pattern */
+	uint32_t pat_changes;              /* ... whose pattern differs from the one before */
+	uint32_t pat_last;                 /* fingerprint of the last pattern (0: none yet) */
+	uint32_t pat_bits;                 /* bits set in pat_seen */
+	uint64_t pat_len_sum;              /* pattern bytes over pat_reqs */
+	uint64_t pat_seen[IH_PAT_WORDS];   /* fingerprint bitmap of the patterns */
 	uint32_t tpl_hits[IH_TPL_COUNT];   /* requests by payload template */
 	uint32_t pclass_out[IH_PC_COUNT];  /* non-template requests by content class */
 	uint32_t pclass_in[IH_PC_COUNT];   /* non-template answers by content class */
@@ -166,12 +176,14 @@ struct ih_pair {
 	uint8_t preview[24];               /* first bytes of the first non-template payload */
 	uint64_t seen_out[IH_SEEN_WORDS];  /* fingerprint bitmap of non-template requests */
 	uint64_t seen_in[IH_SEEN_WORDS];   /* ... of non-template answers */
-	uint8_t unused_[8];                /* keeps the size (see above) */
 };
 
 /* Distinct payloads from a fingerprint bitmap of `bits_set` ones out of IH_SEEN_BITS (linear
  * counting, Whang et al. 1990); `fallback` (an upper bound) when the bitmap is full. */
 double ih_seen_estimate(uint32_t bits_set, uint32_t fallback);
+
+/* Distinct ping -p fill patterns among a pair's echo requests (estimated past a few dozen). */
+double ih_pattern_estimate(const struct ih_pair *p);
 
 /* A conversation as the log command shows it: a pair narrowed to one echo id (or, for
  * messages that are not request/answer, to one type and code), with the pair's statistics. */

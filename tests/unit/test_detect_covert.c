@@ -82,17 +82,23 @@ static uint32_t pl_iputils(uint8_t *b, uint32_t len, uint64_t ts)
 	return len;
 }
 
-/* ping -p 4b21c0de5a5a: the pattern from offset 0, then the timestamp over bytes 0..15 */
-static uint32_t pl_pattern(uint8_t *b, uint32_t len, uint64_t ts)
+/* ping -p PATTERN (n bytes): the pattern from offset 0, then the timestamp over bytes 0..15 */
+static uint32_t pl_pattern_of(uint8_t *b, uint32_t len, uint64_t ts, const uint8_t *pat, uint32_t n)
 {
-	static const uint8_t pat[6] = { 0x4b, 0x21, 0xc0, 0xde, 0x5a, 0x5a };
 	for (uint32_t i = 0; i < len; i++)
-		b[i] = pat[i % 6];
+		b[i] = pat[i % n];
 	uint32_t sec = (uint32_t)(ts / S), usec = (uint32_t)(ts % S / 1000);
 	memset(b, 0, 16);
 	memcpy(b, &sec, 4);
 	memcpy(b + 8, &usec, 4);
 	return len;
+}
+
+/* ping -p 4b21c0de5a5a */
+static uint32_t pl_pattern(uint8_t *b, uint32_t len, uint64_t ts)
+{
+	static const uint8_t pat[6] = { 0x4b, 0x21, 0xc0, 0xde, 0x5a, 0x5a };
+	return pl_pattern_of(b, len, ts, pat, sizeof(pat));
 }
 
 static uint32_t pl_random(uint8_t *b, uint32_t len)
@@ -452,6 +458,64 @@ static void test_reverse_channel_inside_is_src(void **state)
 	assert_null(find(lab, "tunnel", "203.0.113.7", NULL));
 }
 
+/* a file sent 16 bytes a time in ping -p patterns, one ping -c 1 per chunk (a new echo id
+ * each): n requests to dst, each answered */
+static void pattern_exfil(struct lab *lab, const char *dst, int n)
+{
+	uint64_t t = 100 * S;
+	for (int i = 0; i < n; i++) {
+		uint8_t pat[16], *b = bufs[nbuf++ % 64];
+		pl_random(pat, sizeof(pat));
+		pl_pattern_of(b, 56, t, pat, sizeof(pat));
+		ping(lab, "10.77.0.10", dst, (uint16_t)(4000 + 3 * i), 1, t, b, 56, true);
+		t += 12 * MS;
+	}
+	finish(lab);
+}
+
+/* 40 chunks to an outside host: low by count, one level up for the outside peer */
+static void test_exfil_ping_pattern(void **state)
+{
+	struct lab *lab = *state;
+	pattern_exfil(lab, "203.0.113.7", 40);
+	const struct ih_finding *f = find(lab, "exfiltration", "10.77.0.10", "203.0.113.7");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_MEDIUM);
+	assert_string_equal(ev_str(f, "channel"), "ping_fill_pattern");
+	assert_int_equal(ev_int(f, "pattern_requests"), 40);
+	assert_int_equal(ev_int(f, "pattern_changes"), 39);
+	assert_float_equal(ev_real(f, "distinct_patterns_est"), 40.0, 4.0);
+	assert_true(ev_int(f, "leaked_bytes_est") >= 576 && ev_int(f, "leaked_bytes_est") <= 704);
+}
+
+/* 70 chunks inside the home networks: medium by count, nothing added */
+static void test_exfil_ping_pattern_inside(void **state)
+{
+	struct lab *lab = *state;
+	pattern_exfil(lab, "10.78.0.40", 70);
+	const struct ih_finding *f = find(lab, "exfiltration", "10.77.0.10", "10.78.0.40");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_MEDIUM);
+}
+
+/* a tester's ping -c 5 -p 00, ff, aa, 55 (then the same four again): a handful of patterns,
+ * each kept for a run of requests: no finding */
+static void test_ping_pattern_tester_is_quiet(void **state)
+{
+	struct lab *lab = *state;
+	static const uint8_t pats[4] = { 0x00, 0xff, 0xaa, 0x55 };
+	uint64_t t = 100 * S;
+	for (int run = 0; run < 8; run++)
+		for (int i = 0; i < 5; i++) {
+			uint8_t *b = bufs[nbuf++ % 64];
+			pl_pattern_of(b, 56, t, &pats[run % 4], 1);
+			ping(lab, "10.77.0.10", "10.78.0.40", (uint16_t)(700 + run), (uint16_t)(i + 1), t, b, 56, true);
+			t += 1000 * MS;
+		}
+	finish(lab);
+	assert_null(find(lab, "exfiltration", NULL, NULL));
+}
+
 /* ================================================================ beacon */
 
 /* ping -i 3 -s 120 -p 4b21c0de5a5a to an outside host for 90 s: a strict period, custom
@@ -474,6 +538,7 @@ static void test_beacon_pattern(void **state)
 	assert_float_equal(ev_real(f, "period_s"), 3.001, 0.002);
 	assert_true(ev_real(f, "score") >= 0.95);
 	assert_string_equal(ev_str(f, "series_payload"), "custom");
+	assert_null(find(lab, "exfiltration", NULL, NULL)); /* one pattern throughout: no data */
 	assert_null(find(lab, "volume_anomaly", NULL, NULL));
 	assert_null(find(lab, "sweep", NULL, NULL));
 }
@@ -858,6 +923,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exfil_base64, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_repeats_do_not_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reverse_channel_inside_is_src, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_ping_pattern, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_ping_pattern_inside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ping_pattern_tester_is_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_beacon_pattern, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_beacon_jitter_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping_left_running, setup, teardown),
