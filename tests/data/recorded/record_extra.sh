@@ -8,6 +8,9 @@
 #   exfil_ping_pattern  a file sent 16 bytes a time in ping -p fill patterns (420 pings)
 #   sweep_nping         nping --icmp over 10.78.0.32-63
 #   sweep_hping_ts      hping3 timestamp requests, one process per target, 10.78.0.32-63
+#   sweep_nmap_data     nmap -sn -PE with 40 random bytes in every probe
+#   ping_big_external   ping -s 1400, 40 times, to an outside host
+#   fping_fast_two      fping -c 200 -p 20 to two servers
 set -uo pipefail
 sc=$1 out=$2
 x() { ip netns exec "$@"; }
@@ -22,6 +25,12 @@ case $sc in
     x ih_atk timeout 60 nping --icmp -c 1 --rate 50 -q 10.78.0.32-63 >/dev/null 2>&1 ;;
   sweep_hping_ts)
     for i in $(seq 32 63); do x ih_atk timeout 2 hping3 -1 -C 13 -q -c 1 10.78.0.$i >/dev/null 2>&1; done ;;
+  sweep_nmap_data)
+    x ih_atk timeout 60 nmap -n -sn -PE --data-length 40 -T4 10.78.0.32/27 >/dev/null 2>&1 ;;
+  ping_big_external)
+    x ih_ws2 timeout 30 ping -q -c 40 -i 0.2 -s 1400 198.51.100.23 >/dev/null 2>&1 ;;
+  fping_fast_two)
+    x ih_ws2 timeout 30 fping -q -c 200 -p 20 10.78.0.40 10.78.0.50 >/dev/null 2>&1 ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
