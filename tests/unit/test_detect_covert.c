@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "cli/pipeline.h"
+#include "echo_pkt.h"
 
 #define S 1000000000ull
 #define MS 1000000ull
@@ -150,25 +151,8 @@ static unsigned nbuf;
 static struct ih_pkt icmp(const char *src, const char *dst, enum ih_icmp_class cls, uint16_t id,
 			  uint16_t seq, uint64_t ts, const uint8_t *payload, uint32_t len)
 {
-	struct ih_pkt p;
-	memset(&p, 0, sizeof(p));
-	p.ts_ns = ts;
-	assert_true(ih_addr_parse(src, &p.src));
-	assert_true(ih_addr_parse(dst, &p.dst));
-	p.ip_ver = p.src.family == IH_AF_INET ? 4 : 6;
-	p.proto = p.ip_ver == 4 ? IH_PROTO_ICMP : IH_PROTO_ICMP6;
-	p.ttl = 64;
-	p.ip_len = 28 + len;
-	p.wire_len = 14 + p.ip_len;
-	p.has_icmp = true;
-	p.icmp_class = cls;
-	p.icmp_type = cls == IH_ICMP_ECHO_REQ ? 8 : cls == IH_ICMP_ECHO_REP ? 0 : 13;
-	p.icmp_id = id;
-	p.icmp_seq = seq;
-	p.has_echo_fields = true;
-	p.payload = payload;
-	p.payload_len = p.payload_wire_len = len;
-	return p;
+	uint8_t type = cls == IH_ICMP_ECHO_REQ ? 8 : cls == IH_ICMP_ECHO_REP ? 0 : 13;
+	return ih_test_icmp(src, dst, cls, type, id, seq, ts, payload, len);
 }
 
 static void feed(struct lab *lab, struct ih_pkt p)

@@ -54,16 +54,7 @@ static int teardown(void **state)
 
 static struct ih_pkt base(const char *src, const char *dst, uint64_t ts)
 {
-	struct ih_pkt p;
-	memset(&p, 0, sizeof(p));
-	p.ts_ns = ts;
-	p.ip_ver = 4;
-	assert_true(ih_addr_parse(src, &p.src));
-	assert_true(ih_addr_parse(dst, &p.dst));
-	p.ttl = 64;
-	p.ip_len = 60;
-	p.wire_len = 74;
-	return p;
+	return ih_test_ip(src, dst, ts, 60);
 }
 
 static void echo(struct lab *lab, const char *src, const char *dst, bool reply, uint16_t id, uint64_t ts)
