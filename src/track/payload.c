@@ -42,6 +42,10 @@ bool ih_tpl_is_default(enum ih_tpl t)
 	case IH_TPL_NMAP:
 	case IH_TPL_TRACEROUTE:
 	case IH_TPL_HPING3:
+	case IH_TPL_INETUTILS:
+	case IH_TPL_LIBOPING:
+	case IH_TPL_MASSCAN:
+	case IH_TPL_CHECK_ICMP:
 		return true;
 	default:
 		return false;
@@ -133,16 +137,22 @@ static bool all_byte(const struct view *v, uint32_t from, uint32_t to, uint8_t b
 #define R256 R64(0), R64(64), R64(128), R64(192)
 static const uint8_t ramp[512] = { R256, R256 };
 
-/* Counting fill: byte i is i & 0xff for captured i from `from` on. */
-static bool counting(const struct view *v, uint32_t from)
+/* Counting fill shifted by `add`: byte i is (i + add) & 0xff for captured i from `from` on. */
+static bool counting_add(const struct view *v, uint32_t from, uint32_t add)
 {
 	for (uint32_t i = from; i < v->len;) {
 		uint32_t n = min_u32(v->len - i, 256);
-		if (memcmp(v->p + i, ramp + (i & 0xff), n) != 0)
+		if (memcmp(v->p + i, ramp + ((i + add) & 0xff), n) != 0)
 			return false;
 		i += n;
 	}
 	return true;
+}
+
+/* Counting fill: byte i is i & 0xff for captured i from `from` on. */
+static bool counting(const struct view *v, uint32_t from)
+{
+	return counting_add(v, from, 0);
 }
 
 static uint32_t checked(const struct view *v, uint32_t from)
@@ -317,6 +327,69 @@ static enum ih_tpl m_fping_old(const struct view *v, enum fit *f)
 	return IH_TPL_FPING;
 }
 
+/* GNU inetutils ping (Debian inetutils-ping 2.4; ping/ping_echo.c): a 16-byte struct timeval at
+ * payload offset 0, then its data buffer, filled with data_buffer[i] = i, so byte i is
+ * (i - 16) & 0xff. Checked on this host: ping -c 5 sends the timestamp then 00 01 .. 27
+ * (tests/data/recorded/ping_inetutils.pcap). A payload too short for the timestamp is the
+ * plain 00 01 02 ... fill, which m_iputils names first. */
+static enum ih_tpl m_inetutils(const struct view *v, enum fit *f)
+{
+	if (v->wire < 17) {
+		*f = FIT_NO;
+		return IH_TPL_INETUTILS;
+	}
+	*f = fit_of(plausible_tv16(v) && counting_add(v, 16, 256 - 16), checked(v, 16), v);
+	return IH_TPL_INETUTILS;
+}
+
+/* liboping (oping, noping, collectd's ping plugin; liboping.c PING_DEF_DATA): the 56 bytes
+ * "liboping -- ICMP ping library <http://octo.it/liboping/>", repeated when more are asked
+ * for. Checked on this host: oping 1.10 sends exactly those 56 bytes
+ * (tests/data/recorded/sweep_oping.pcap, monitoring_oping.pcap). */
+static const char liboping_data[] = "liboping -- ICMP ping library <http://octo.it/liboping/>";
+
+static enum ih_tpl m_liboping(const struct view *v, enum fit *f)
+{
+	const uint32_t n = sizeof(liboping_data) - 1;
+	bool ok = v->len > 0;
+	for (uint32_t i = 0; i < v->len && ok; i += n)
+		ok = memcmp(v->p + i, liboping_data, min_u32(n, v->len - i)) == 0;
+	*f = fit_of(ok, v->len, v);
+	return IH_TPL_LIBOPING;
+}
+
+/* masscan --ping: no timestamp, payload byte j is j + 8 (the offsets of the ICMP message, as
+ * an old BSD ping without its timestamp). Checked on this host: masscan 1.3.2 --ping sends 48
+ * bytes 0x08 .. 0x37 (tests/data/recorded/sweep_masscan.pcap). Eight bytes are required: a
+ * short run of counting bytes is too common to name. */
+static enum ih_tpl m_masscan(const struct view *v, enum fit *f)
+{
+	if (v->wire < 8) {
+		*f = FIT_NO;
+		return IH_TPL_MASSCAN;
+	}
+	*f = fit_of(counting_add(v, 0, 8), v->len, v);
+	return IH_TPL_MASSCAN;
+}
+
+/* check_icmp of the monitoring plugins (Nagios, Icinga, Naemon; monitoring-plugins 2.3.3
+ * plugins-root/check_icmp.c send_icmp_ping): struct icmp_ping_data { struct timeval stime;
+ * unsigned short ping_id; } at payload offset 0 of a zeroed buffer (68 bytes by default, -b),
+ * with ping_id set to 10; the six bytes of the struct's tail padding are not cleared. Checked
+ * on this host: 16-byte timeval, 0a 00, six bytes of stack, then zeros
+ * (tests/data/recorded/monitoring_check_icmp.pcap). */
+static enum ih_tpl m_check_icmp(const struct view *v, enum fit *f)
+{
+	if (v->wire < 24 + MIN_FILL_CHECKED || v->len < 18) {
+		*f = FIT_NO;
+		return IH_TPL_CHECK_ICMP;
+	}
+	bool ok = plausible_tv16(v) && v->p[16] == 10 && v->p[17] == 0 &&
+		  all_byte(v, 24, v->len, 0);
+	*f = fit_of(ok, checked(v, 24), v);
+	return IH_TPL_CHECK_ICMP;
+}
+
 /* The period (1..16) of bytes [start, len), the smallest that repeats over at least
  * `need` bytes beyond one period; 0 when there is none. */
 static uint32_t find_period(const struct view *v, uint32_t start, uint32_t need, bool *weak)
@@ -394,6 +467,10 @@ static enum ih_tpl classify(const struct view *v, uint32_t *period)
 	TRY(m_bsd(v, &f));
 	TRY(m_busybox(v, &f));
 	TRY(m_fping_old(v, &f));
+	TRY(m_inetutils(v, &f));
+	TRY(m_liboping(v, &f));
+	TRY(m_masscan(v, &f));
+	TRY(m_check_icmp(v, &f));
 	TRY(m_pattern(v, &f, period));
 #undef TRY
 	return weak ? IH_TPL_UNKNOWN : IH_TPL_NONE;

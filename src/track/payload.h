@@ -22,7 +22,11 @@
 	X(NMAP, "nmap")                 /* reserved: nmap -PE sends no payload (EMPTY) */       \
 	X(TRACEROUTE, "traceroute")     /* traceroute -I: 0x48, 0x49, ... (mtr: ZEROS) */      \
 	X(HPING3, "hping3")             /* hping3 -d N without -E: N bytes of 'X' */            \
-	X(UNKNOWN, "unknown")           /* cut by the snaplen before anything could be told */
+	X(UNKNOWN, "unknown")           /* cut by the snaplen before anything could be told */ \
+	X(INETUTILS, "inetutils")       /* GNU inetutils ping: timestamp, then 0x00, 0x01, ... */\
+	X(LIBOPING, "liboping")         /* oping, noping, collectd: "liboping -- ICMP ping ..." */\
+	X(MASSCAN, "masscan")           /* masscan --ping: 0x08, 0x09, ... 0x37 */              \
+	X(CHECK_ICMP, "check_icmp")     /* Nagios/Icinga check_icmp: timestamp, id 10, zeros */
 
 enum ih_tpl {
 #define IH_X(n, s) IH_TPL_##n,
@@ -42,7 +46,8 @@ const char *ih_tpl_name(enum ih_tpl t);
 enum ih_tpl ih_payload_template(const uint8_t *p, uint32_t len, uint32_t wire_len);
 
 /* True for the unmodified output of a common tool (EMPTY, IPUTILS, BUSYBOX, WINDOWS, BSD,
- * FPING, ZEROS, NMAP, TRACEROUTE, HPING3); false for NONE, IPUTILS_PATTERN and UNKNOWN. */
+ * FPING, ZEROS, NMAP, TRACEROUTE, HPING3, INETUTILS, LIBOPING, MASSCAN, CHECK_ICMP); false for NONE,
+ * IPUTILS_PATTERN and UNKNOWN. */
 bool ih_tpl_is_default(enum ih_tpl t);
 
 /* The pattern of a ping -p payload, in the order the user typed it (iputils fills from payload

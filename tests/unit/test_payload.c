@@ -322,6 +322,59 @@ static void test_other_tools(void **state)
 	assert_int_equal(ih_payload_template(buf, 68, 68), IH_TPL_FPING);
 }
 
+/* Tools recorded in the lab (tests/data/recorded, record_extra.sh): GNU inetutils ping,
+ * liboping's oping and masscan --ping; each must be named, and a change of one byte must not. */
+static void test_more_tools(void **state)
+{
+	(void)state;
+	/* host: inetutils ping 2.4 -c 5 (ping_inetutils.pcap): timeval e5d1066b 00000000
+	 * 94bc0a00 00000000, then 00 .. 27 */
+	static const uint8_t tv16[16] = { 0xe5, 0xd1, 0x06, 0x6b, 0, 0, 0, 0,
+					  0x94, 0xbc, 0x0a, 0x00, 0, 0, 0, 0 };
+	memcpy(buf, tv16, 16);
+	for (uint32_t i = 16; i < 56; i++)
+		buf[i] = (uint8_t)(i - 16);
+	assert_int_equal(ih_payload_template(buf, 56, 56), IH_TPL_INETUTILS);
+	assert_true(ih_tpl_is_default(IH_TPL_INETUTILS));
+	assert_int_equal(ih_payload_template(buf, 20, 56), IH_TPL_INETUTILS); /* snaplen cut */
+	buf[40] ^= 1;
+	assert_int_equal(ih_payload_template(buf, 56, 56), IH_TPL_NONE);
+	/* a size past 256 wraps like iputils, 256 bytes after the timestamp */
+	for (uint32_t i = 16; i < 400; i++)
+		buf[i] = (uint8_t)(i - 16);
+	assert_int_equal(ih_payload_template(buf, 400, 400), IH_TPL_INETUTILS);
+
+	/* host: oping 1.10 (sweep_oping.pcap) */
+	const char *lo = "liboping -- ICMP ping library <http://octo.it/liboping/>";
+	assert_int_equal(ih_payload_template((const uint8_t *)lo, 56, 56), IH_TPL_LIBOPING);
+	assert_true(ih_tpl_is_default(IH_TPL_LIBOPING));
+	memcpy(buf, lo, 56);
+	memcpy(buf + 56, lo, 56);
+	assert_int_equal(ih_payload_template(buf, 100, 100), IH_TPL_LIBOPING); /* repeated */
+	buf[10] = 'x';
+	assert_int_equal(ih_payload_template(buf, 56, 56), IH_TPL_NONE);
+
+	/* host: masscan 1.3.2 --ping (sweep_masscan.pcap): 08 .. 37 */
+	for (uint32_t i = 0; i < 48; i++)
+		buf[i] = (uint8_t)(i + 8);
+	assert_int_equal(ih_payload_template(buf, 48, 48), IH_TPL_MASSCAN);
+	buf[47] = 0;
+	assert_int_equal(ih_payload_template(buf, 48, 48), IH_TPL_NONE);
+	assert_string_equal(ih_tpl_name(IH_TPL_MASSCAN), "masscan");
+
+	/* host: check_icmp 2.3.3 (monitoring_check_icmp.pcap): timeval a6d2066b 00000000
+	 * ef750600 00000000, ping_id 0a00, padding ab51d17f0000, then 44 zeros */
+	static const uint8_t ck_head[24] = { 0xa6, 0xd2, 0x06, 0x6b, 0, 0, 0, 0, 0xef, 0x75, 0x06,
+					     0x00, 0, 0, 0, 0, 0x0a, 0x00, 0xab, 0x51, 0xd1, 0x7f,
+					     0x00, 0x00 };
+	memset(buf, 0, 68);
+	memcpy(buf, ck_head, 24);
+	assert_int_equal(ih_payload_template(buf, 68, 68), IH_TPL_CHECK_ICMP);
+	assert_true(ih_tpl_is_default(IH_TPL_CHECK_ICMP));
+	buf[60] = 0x41; /* data after the header: not check_icmp */
+	assert_int_equal(ih_payload_template(buf, 68, 68), IH_TPL_NONE);
+}
+
 static void test_not_templates(void **state)
 {
 	(void)state;
@@ -531,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_snaplen),
 		cmocka_unit_test(test_pattern),
 		cmocka_unit_test(test_other_tools),
+		cmocka_unit_test(test_more_tools),
 		cmocka_unit_test(test_not_templates),
 		cmocka_unit_test(test_tools),
 		cmocka_unit_test(test_entropy),

