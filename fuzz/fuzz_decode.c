@@ -1,4 +1,6 @@
-/* fuzz_decode.c — libFuzzer target for ih_decode and the reassembler.
+/* fuzz_decode.c — libFuzzer target for ih_decode, the reassembler, and the payload readers
+ * (track/payload.h: templates, ping -p patterns, tunnel tool structures, entropy) on every
+ * ICMP payload the decoder hands out.
  *
  * Input: one byte that picks the link type, then frames, each as a 2-byte big-endian captured
  * length, one byte `extra` (the wire length is the captured length plus 8 * extra, so short
@@ -19,6 +21,7 @@
 
 #include "decode/decode.h"
 #include "decode/reasm.h"
+#include "track/payload.h"
 
 #include "fuzz_check.h"
 
@@ -54,6 +57,28 @@ static void check_l4(const struct ih_pkt *p, const uint8_t *buf, uint32_t len)
 	}
 }
 
+/* The payload readers on an ICMP payload: results in range, the pattern inside its buffer. Each
+ * reader is also run with the captured length cut short, as a small snaplen would leave it. */
+static void check_payload(const struct ih_pkt *p)
+{
+	if (!p->has_icmp)
+		return;
+	for (int cut = 0; cut < 2; cut++) {
+		uint32_t len = cut ? p->payload_len / 2 : p->payload_len;
+		enum ih_tpl t = ih_payload_template(p->payload, len, p->payload_wire_len);
+		CHECK((unsigned)t < IH_TPL_COUNT && ih_tpl_name(t) != NULL);
+		uint8_t pat[16];
+		uint32_t n = ih_payload_pattern(p->payload, len, p->payload_wire_len, pat);
+		CHECK(n <= 16);
+		CHECK(n == 0 || t == IH_TPL_IPUTILS_PATTERN);
+		double e = ih_entropy(p->payload, len);
+		CHECK(e >= 0.0 && e <= 8.0);
+		(void)ih_payload_hash(p->payload, len);
+		enum ih_tool tool = ih_payload_tool(p->payload, len, p->icmp_type, p->icmp_id, p->icmp_seq);
+		CHECK(ih_tool_name(tool) != NULL);
+	}
+}
+
 static void one_frame(int link, const uint8_t *data, uint32_t cap, uint32_t wire, uint64_t ts,
 		      struct ih_reasm *r)
 {
@@ -71,6 +96,7 @@ static void one_frame(int link, const uint8_t *data, uint32_t cap, uint32_t wire
 	if (res == IH_DEC_OK) {
 		CHECK(p.ip_ver == 4 || p.ip_ver == 6);
 		check_l4(&p, buf, cap);
+		check_payload(&p);
 		if (p.has_ports)
 			CHECK(!p.has_icmp);
 	}
@@ -85,8 +111,10 @@ static void one_frame(int link, const uint8_t *data, uint32_t cap, uint32_t wire
 				CHECK(out.reassembled && !out.frag.is_frag);
 				CHECK(rres < IH_DEC_NRESULTS);
 				CHECK(out.frag.len <= 65535);
-				if (rres == IH_DEC_OK)
+				if (rres == IH_DEC_OK) {
 					check_l4(&out, out.frag.data, out.frag.len);
+					check_payload(&out);
+				}
 			}
 		}
 	}
