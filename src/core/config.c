@@ -47,6 +47,8 @@ void ih_config_default(struct ih_config *c)
 	c->exfil_medium_bytes = 256 * 1024;
 	c->exfil_high_bytes = 4 * 1024 * 1024;
 	c->exfil_min_distinct = 4;
+	c->exfil_min_bytes_file = 1024;
+	c->exfil_file_min_payload = 32;
 	c->exfil_min_patterns = 16;
 	c->exfil_medium_patterns = 64;
 
@@ -204,6 +206,8 @@ static const struct opt opts[] = {
 	O("exfil_medium_bytes", OPT_U64, exfil_medium_bytes, "... for medium"),
 	O("exfil_high_bytes", OPT_U64, exfil_high_bytes, "... for high"),
 	O("exfil_min_distinct", OPT_U32, exfil_min_distinct, "distinct payloads out for an exfiltration finding"),
+	O("exfil_min_bytes_file", OPT_U64, exfil_min_bytes_file, "estimated distinct bytes out for a low exfiltration finding when the data is text or base64/hex, to a peer outside the home networks, in payloads of exfil_file_min_payload bytes or more (0: exfil_min_bytes applies)"),
+	O("exfil_file_min_payload", OPT_U32, exfil_file_min_payload, "mean payload bytes for exfil_min_bytes_file to apply"),
 	O("exfil_min_patterns", OPT_U32, exfil_min_patterns, "distinct ping -p fill patterns to one peer, changing from request to request, for a low exfiltration finding"),
 	O("exfil_medium_patterns", OPT_U32, exfil_medium_patterns, "... for medium"),
 	O("beacon_min_events", OPT_U32, beacon_min_events, "events for a beacon finding"),

