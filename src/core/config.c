@@ -206,7 +206,7 @@ static const struct opt opts[] = {
 	O("exfil_medium_bytes", OPT_U64, exfil_medium_bytes, "... for medium"),
 	O("exfil_high_bytes", OPT_U64, exfil_high_bytes, "... for high"),
 	O("exfil_min_distinct", OPT_U32, exfil_min_distinct, "distinct payloads out for an exfiltration finding"),
-	O("exfil_min_bytes_file", OPT_U64, exfil_min_bytes_file, "estimated distinct bytes out for a low exfiltration finding when the data is text or base64/hex, to a peer outside the home networks, in payloads of exfil_file_min_payload bytes or more (0: exfil_min_bytes applies)"),
+	O("exfil_min_bytes_file", OPT_U64, exfil_min_bytes_file, "... for low when text or base64/hex goes outside in chunks of exfil_file_min_payload bytes or more (0: off)"),
 	O("exfil_file_min_payload", OPT_U32, exfil_file_min_payload, "mean payload bytes for exfil_min_bytes_file to apply"),
 	O("exfil_min_patterns", OPT_U32, exfil_min_patterns, "distinct ping -p fill patterns to one peer, changing from request to request, for a low exfiltration finding"),
 	O("exfil_medium_patterns", OPT_U32, exfil_medium_patterns, "... for medium"),

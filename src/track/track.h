@@ -94,11 +94,11 @@ enum {
 	IH_HOSTF_HOME = 1u << 2,
 };
 
-struct ih_echo_slot {
-	uint16_t id, seq;
+struct ih_echo_slot { /* 24 bytes: the 8-byte member first, no padding inside */
+	uint64_t ts_ns;
 	uint32_t hash;       /* fingerprint of the request payload */
 	uint32_t len;
-	uint64_t ts_ns;
+	uint16_t id, seq;
 	bool used, answered, full;
 };
 
