@@ -276,6 +276,23 @@ static void test_example_file_is_current(void **state)
 		fail_msg("%s", err);
 }
 
+/* The default tables fit the default memory cap as they are: fitting them must not halve them.
+ * A record that grows past the budget (ih_pair gained 16 bytes once and the default hosts and
+ * pairs silently fell to 32,768) fails here, not in a golden file's capacity field. */
+static void test_defaults_fit_the_cap(void **state)
+{
+	(void)state;
+	struct ih_config def, fit;
+	ih_config_default(&def);
+	fit = def;
+	ih_config_fit_memory(&fit);
+	assert_int_equal(fit.track.host_capacity, def.track.host_capacity);
+	assert_int_equal(fit.track.pair_capacity, def.track.pair_capacity);
+	assert_int_equal(fit.sweep_capacity, def.sweep_capacity);
+	assert_int_equal(fit.lateral_capacity, def.lateral_capacity);
+	assert_true(def.track.pair_capacity >= 65536);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +303,7 @@ int main(void)
 		cmocka_unit_test_setup(test_default_location, setup),
 		cmocka_unit_test_setup(test_written_file_reads_back, setup),
 		cmocka_unit_test_setup(test_example_file_is_current, setup),
+		cmocka_unit_test(test_defaults_fit_the_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
