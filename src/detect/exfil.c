@@ -39,6 +39,30 @@ static const char *content_words(enum ih_pclass c)
 	}
 }
 
+/* Severity by the bytes leaked, one level more from inside the home networks to outside. */
+static enum ih_sev leak_severity(const struct ih_config *cfg, uint64_t leaked, bool external)
+{
+	enum ih_sev sev = IH_SEV_LOW;
+	if (leaked >= cfg->exfil_high_bytes)
+		sev = IH_SEV_HIGH;
+	else if (leaked >= cfg->exfil_medium_bytes)
+		sev = IH_SEV_MEDIUM;
+	return external ? ih_sev_up(sev, 1, IH_SEV_HIGH) : sev;
+}
+
+/* A new exfiltration finding from src to dst over the pair's time, with its techniques. */
+static struct ih_finding *exfil_finding(enum ih_sev sev, double conf, const struct ih_addr *src,
+					const struct ih_addr *dst, const struct ih_pair *p)
+{
+	struct ih_finding *f = ih_finding_new("exfiltration", sev, conf, src, p->first_ns, p->last_ns);
+	if (!f)
+		return NULL;
+	ih_finding_set_dst_addr(f, dst);
+	ih_finding_add_mitre(f, "T1048");
+	ih_finding_add_mitre(f, "T1048.003");
+	return f;
+}
+
 /* Data in ping -p fills: iputils, BSD and BusyBox ping repeat a user's pattern of up to 16
  * bytes through the payload, so a script can send a file 16 bytes a time (ping -c 1 -p HEX per
  * chunk). One pattern, or a tester's handful (00, ff, aa, 55), is ordinary; dozens of distinct
@@ -54,23 +78,20 @@ static void exfil_patterns(struct exfil *x, struct ih_detector *d, const struct 
 	if (distinct + 0.5 < cfg->exfil_min_patterns)
 		return;
 	uint64_t leaked = (uint64_t)(distinct * (double)p->pat_len_sum / p->pat_reqs + 0.5);
-	enum ih_sev sev = IH_SEV_LOW;
-	if (leaked >= cfg->exfil_high_bytes)
-		sev = IH_SEV_HIGH;
-	else if (leaked >= cfg->exfil_medium_bytes || distinct + 0.5 >= cfg->exfil_medium_patterns)
-		sev = IH_SEV_MEDIUM;
-	/* from inside the home networks to outside them: one level more, as for payload data */
+	/* from inside the home networks to outside them: one level more, as for payload data;
+	 * dozens of patterns make medium whatever their bytes */
 	bool external = ih_is_home(cfg, &p->client) && !ih_is_home(cfg, &p->server);
+	bool many = distinct + 0.5 >= cfg->exfil_medium_patterns;
+	enum ih_sev sev = leak_severity(cfg, leaked, false);
+	if (many && sev == IH_SEV_LOW)
+		sev = IH_SEV_MEDIUM;
 	if (external)
 		sev = ih_sev_up(sev, 1, IH_SEV_HIGH);
-	double conf = 0.7 + (external ? 0.1 : 0) + (distinct + 0.5 >= cfg->exfil_medium_patterns ? 0.1 : 0);
+	double conf = 0.7 + (external ? 0.1 : 0) + (many ? 0.1 : 0);
 
-	struct ih_finding *f = ih_finding_new("exfiltration", sev, conf, &p->client, p->first_ns, p->last_ns);
+	struct ih_finding *f = exfil_finding(sev, conf, &p->client, &p->server, p);
 	if (!f)
 		return;
-	ih_finding_set_dst_addr(f, &p->server);
-	ih_finding_add_mitre(f, "T1048");
-	ih_finding_add_mitre(f, "T1048.003");
 	json_t *ev = f->evidence;
 	struct ih_pview v; /* the fields every covert-channel finding shares */
 	ih_pview_init(&v, p, cfg);
@@ -127,22 +148,13 @@ static void exfil_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	if (v.leaked < exfil_threshold(cfg, &v))
 		return;
 
-	enum ih_sev sev = IH_SEV_LOW;
-	if (v.leaked >= cfg->exfil_high_bytes)
-		sev = IH_SEV_HIGH;
-	else if (v.leaked >= cfg->exfil_medium_bytes)
-		sev = IH_SEV_MEDIUM;
-	if (v.peer_external)
-		sev = ih_sev_up(sev, 1, IH_SEV_HIGH);
+	enum ih_sev sev = leak_severity(cfg, v.leaked, v.peer_external);
 	double conf = 0.6 + (v.peer_external ? 0.1 : 0) + (v.leaked >= cfg->exfil_medium_bytes ? 0.1 : 0) +
 		      (v.distinct * 2 >= v.data_pkts ? 0.1 : 0);
 
-	struct ih_finding *f = ih_finding_new("exfiltration", sev, conf, v.inside, p->first_ns, p->last_ns);
+	struct ih_finding *f = exfil_finding(sev, conf, v.inside, v.peer, p);
 	if (!f)
 		return;
-	ih_finding_set_dst_addr(f, v.peer);
-	ih_finding_add_mitre(f, "T1048");
-	ih_finding_add_mitre(f, "T1048.003");
 	json_t *ev = f->evidence;
 	json_object_set_new(ev, "leaked_bytes_est", json_integer((json_int_t)v.leaked));
 	json_object_set_new(ev, "bytes_out", json_integer((json_int_t)v.data_bytes));

@@ -781,13 +781,32 @@ enum ih_pclass ih_payload_class(const uint8_t *p, uint32_t len, double entropy)
 	return IH_PC_BINARY;
 }
 
-double ih_seen_estimate(uint32_t bits_set, uint32_t fallback)
+/* Distinct values among those marked in a bitmap of nbits bits, bits_set of them set (linear
+ * counting, Whang et al. 1990); `fallback` when the bitmap is full, and the most it returns
+ * (unless 0). */
+static double linear_count(uint32_t bits_set, uint32_t nbits, uint32_t fallback)
 {
-	if (bits_set >= IH_SEEN_BITS)
+	if (bits_set >= nbits)
 		return (double)fallback;
-	double m = IH_SEEN_BITS, z = m - bits_set;
+	double m = nbits, z = m - bits_set;
 	double est = -m * log(z / m);
 	return fallback && est > fallback ? (double)fallback : est;
+}
+
+double ih_seen_estimate(uint32_t bits_set, uint32_t fallback)
+{
+	return linear_count(bits_set, IH_SEEN_BITS, fallback);
+}
+
+/* Sets bit b of a bitmap; true when it was clear (then *nset counts it). */
+static bool bitmap_note(uint64_t *bits, uint32_t *nset, uint32_t b)
+{
+	uint64_t m = 1ull << (b & 63);
+	if (bits[b >> 6] & m)
+		return false;
+	bits[b >> 6] |= m;
+	(*nset)++;
+	return true;
 }
 
 /* Marks a payload fingerprint in a pair's bitmap; a payload that sets a new bit adds its
@@ -795,13 +814,8 @@ double ih_seen_estimate(uint32_t bits_set, uint32_t fallback)
 static void seen_note(uint64_t *bits, uint32_t *nset, uint64_t *new_bytes, uint32_t hash, uint32_t len)
 {
 	/* the fingerprint's high bits: its low bits also pick the echo ring slot */
-	uint32_t b = (hash >> 20) % IH_SEEN_BITS;
-	uint64_t m = 1ull << (b & 63);
-	if (!(bits[b >> 6] & m)) {
-		bits[b >> 6] |= m;
-		(*nset)++;
+	if (bitmap_note(bits, nset, (hash >> 20) % IH_SEEN_BITS))
 		*new_bytes += len;
-	}
 }
 
 static void tool_note(struct ih_pair *p, const struct ih_pkt *pkt)
@@ -835,24 +849,19 @@ static void pattern_note(struct ih_pair *p, const struct ih_pkt *pkt)
 	if (p->pat_last && h != p->pat_last)
 		p->pat_changes++;
 	p->pat_last = h;
-	uint32_t b = (h >> 8) % IH_PAT_BITS;
-	uint64_t m = 1ull << (b & 63);
-	if (!(p->pat_seen[b >> 6] & m)) {
-		p->pat_seen[b >> 6] |= m;
-		p->pat_bits++;
-	}
+	bitmap_note(p->pat_seen, &p->pat_bits, (h >> 8) % IH_PAT_BITS);
 }
 
 double ih_pattern_estimate(const struct ih_pair *p)
 {
 	if (!p->pat_reqs)
 		return 0.0;
-	/* linear counting; a full bitmap says only "more than it can tell": then at most one new
-	 * pattern per change */
-	if (p->pat_bits >= IH_PAT_BITS)
-		return (double)(p->pat_changes + 1 < p->pat_reqs ? p->pat_changes + 1 : p->pat_reqs);
-	double m = IH_PAT_BITS, est = -m * log((m - p->pat_bits) / m);
-	return est > p->pat_reqs ? (double)p->pat_reqs : est;
+	/* never more patterns than requests; a full bitmap says only "more than it can tell":
+	 * then at most one new pattern per change */
+	uint32_t cap = p->pat_reqs;
+	if (p->pat_bits >= IH_PAT_BITS && p->pat_changes + 1 < cap)
+		cap = p->pat_changes + 1;
+	return linear_count(p->pat_bits, IH_PAT_BITS, cap);
 }
 
 static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event *ev)
