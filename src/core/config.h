@@ -36,6 +36,7 @@ struct ih_config {
 	uint32_t sweep_high_targets;   /* ... for high */
 	uint32_t sweep_reprobe_max;    /* probes of one kind to a target still counted as a sweep probe */
 	uint32_t sweep_revisit_ms;     /* a probe this long after the target answered is a revisit */
+	uint32_t sweep_group_answer_ms; /* answers to a group-address probe count this long after it */
 	uint64_t sweep_window_ns;      /* longest span one sweep finding covers */
 	uint64_t sweep_gap_ns;         /* idle time that ends a sweep episode */
 	uint32_t sweep_capacity;       /* sweeping hosts tracked at once */

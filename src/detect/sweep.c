@@ -15,6 +15,17 @@
  * a HyperLogLog and not listed. A full pool evicts the quietest of the few candidates a clock
  * hand points at, evaluating it first. Everything is counted in the stats line.
  *
+ * Discovery through a group address. One echo request to the IPv6 all-nodes group ff02::1
+ * (ping -6 ff02::1, thc-ipv6 alive6, nmap's targets-ipv6-multicast-echo), to an IPv4 multicast
+ * group or to a broadcast address (ping -b) is answered by every host on the link that
+ * answers echo: a sweep in one packet, which the per-target count above never sees. A probe to
+ * a group address (IPv4 224/4 or 255.255.255.255, IPv6 ff00::/8) makes its source a candidate
+ * at once; the hosts that answer it — an answer from an address the source sent no request
+ * to, carrying the group probe's id, within sweep_group_answer_ms; or an ICMP error quoting
+ * the group probe (alive6's invalid-option probes draw parameter problems) — are its
+ * responders. An IPv4 address ending in .255 may be a directed broadcast or an ordinary host
+ * of a wider network, so it counts as a group only once two other hosts answered it.
+ *
  * ATT&CK: T1018 Remote System Discovery; T1046 Network Service Discovery when the same source
  * also sent TCP or UDP to most of the targets (nmap's default host discovery does). */
 #include <stdlib.h>
@@ -35,7 +46,17 @@ enum {
 	TF_ANSWERED = 1 << 0,
 	TF_REPROBED = 1 << 1, /* probed again after it answered */
 	TF_SERVICE = 1 << 2,  /* also sent TCP/UDP by the same source */
+	TF_GROUP = 1 << 3,    /* answered a probe to a group address, never probed itself */
 };
+
+enum group_kind {
+	GROUP_NONE = 0,
+	GROUP_MULTICAST,      /* IPv4 224/4, IPv6 ff00::/8 */
+	GROUP_BROADCAST,      /* 255.255.255.255 */
+	GROUP_MAYBE,          /* IPv4 a.b.c.255: a directed broadcast, or a host of a wider network */
+};
+
+#define GROUP_LIST 4          /* group addresses listed per episode */
 
 struct target {
 	struct ih_addr addr;
@@ -64,6 +85,14 @@ struct sweep_rec {
 	struct target *set;           /* sweep_targets slots, from the pool */
 	uint32_t *order;              /* slot numbers in the order targets were first probed */
 	uint32_t set_mask;            /* slots of set in use - 1 (tset.h; 0: not grown yet) */
+	/* probes to group addresses (see the top of the file) */
+	uint32_t group_probes;
+	uint32_t ngroups;             /* distinct group addresses, the first GROUP_LIST in groups */
+	struct ih_addr groups[GROUP_LIST];
+	uint8_t group_kinds;          /* 1 << enum group_kind of the groups probed */
+	uint16_t group_id;            /* echo id of the last group probe */
+	bool group_has_id;
+	uint64_t group_last_ns;       /* the last group probe */
 };
 
 struct sweep {
@@ -108,6 +137,25 @@ static bool addr_next(const struct ih_addr *a, const struct ih_addr *b)
 		if (++c.b[i] != 0)
 			break;
 	return ih_addr_same(&c, b);
+}
+
+static enum group_kind group_of(const struct ih_addr *a)
+{
+	if (a->family == IH_AF_INET6)
+		return a->b[0] == 0xff ? GROUP_MULTICAST : GROUP_NONE;
+	if (a->b[0] >= 224 && a->b[0] <= 239)
+		return GROUP_MULTICAST;
+	if (a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255)
+		return GROUP_BROADCAST;
+	return a->b[3] == 255 ? GROUP_MAYBE : GROUP_NONE;
+}
+
+static bool is_group_addr(const struct sweep_rec *r, const struct ih_addr *a)
+{
+	for (uint32_t i = 0; i < r->ngroups && i < GROUP_LIST; i++)
+		if (ih_addr_same(&r->groups[i], a))
+			return true;
+	return false;
 }
 
 /* Probe classes an episode used: nmap -PP -PM sends a timestamp and a mask request to each
@@ -164,6 +212,95 @@ static const char *class_label(uint32_t bit)
 	}
 }
 
+static int cmp_addr(const void *x, const void *y);
+
+/* Did the episode discover hosts through a group address? A true group (multicast, the
+ * limited broadcast) probed is enough; an a.b.c.255 counts once two other hosts answered it. */
+static bool group_found(const struct sweep_rec *r, uint32_t responders)
+{
+	if (!r->group_probes)
+		return false;
+	return (r->group_kinds & ((1u << GROUP_MULTICAST) | (1u << GROUP_BROADCAST))) || responders >= 2;
+}
+
+static enum ih_sev group_severity(const struct ih_config *cfg, uint32_t responders)
+{
+	return responders >= cfg->sweep_high_targets	  ? IH_SEV_HIGH
+	       : responders >= cfg->sweep_medium_targets ? IH_SEV_MEDIUM
+							 : IH_SEV_LOW;
+}
+
+/* The group probes' evidence: the addresses, how many probes, which hosts answered them
+ * (sorted; the first LIST_ANSWERED). */
+static json_t *group_evidence(const struct sweep_rec *r, uint32_t responders)
+{
+	json_t *o = json_object();
+	json_t *groups = json_array();
+	bool bcast = false;
+	for (uint32_t i = 0; i < r->ngroups && i < GROUP_LIST; i++) {
+		char a[IH_ADDR_STRLEN];
+		json_array_append_new(groups, json_string(ih_addr_str(&r->groups[i], a, sizeof(a))));
+		bcast |= group_of(&r->groups[i]) != GROUP_MULTICAST;
+	}
+	json_object_set_new(o, "addresses", groups);
+	if (r->ngroups > GROUP_LIST)
+		json_object_set_new(o, "addresses_not_listed", json_integer(r->ngroups - GROUP_LIST));
+	json_object_set_new(o, "method", json_string(bcast ? "broadcast" : "multicast"));
+	json_object_set_new(o, "probes", json_integer(r->group_probes));
+	json_object_set_new(o, "hosts_answered", json_integer(responders));
+	struct ih_addr *ans = calloc(responders ? responders : 1, sizeof(*ans));
+	json_t *list = json_array();
+	if (ans) {
+		uint32_t n = 0;
+		for (uint32_t k = 0; k < r->ntargets && n < responders; k++) {
+			const struct target *t = &r->set[r->order[k]];
+			if (t->flags & TF_GROUP)
+				ans[n++] = t->addr;
+		}
+		qsort(ans, n, sizeof(*ans), cmp_addr);
+		for (uint32_t i = 0; i < n && i < LIST_ANSWERED; i++) {
+			char a[IH_ADDR_STRLEN];
+			json_array_append_new(list, json_string(ih_addr_str(&ans[i], a, sizeof(a))));
+		}
+		free(ans);
+	}
+	json_object_set_new(o, "answered", list);
+	return o;
+}
+
+/* An episode whose only discovery went through group addresses: one finding whose dst is the
+ * (first) group address and whose hosts are those that answered it. */
+static void evaluate_group(struct ih_detector *d, const struct sweep_rec *r, uint32_t responders)
+{
+	struct sweep *s = d->state;
+	double conf = 0.6 + 0.2 * (responders >= 2) + 0.1 * (r->group_probes >= 2);
+	struct ih_finding *f = ih_finding_new("sweep", group_severity(s->cfg, responders), conf, &r->src,
+					      r->first_ns, r->last_ns);
+	if (!f)
+		return;
+	ih_finding_set_episode(f, &r->src, r->first_ns);
+	char g[IH_ADDR_STRLEN];
+	ih_addr_str(&r->groups[0], g, sizeof(g));
+	ih_finding_set_dst_str(f, g);
+	ih_finding_add_mitre(f, "T1018");
+	json_t *ev = f->evidence;
+	json_t *ge = group_evidence(r, responders);
+	json_object_set_new(ev, "range", json_string(g));
+	json_object_set_new(ev, "probes", json_integer(r->group_probes));
+	json_object_set_new(ev, "hosts_probed", json_integer(responders));
+	json_object_set_new(ev, "hosts_answered", json_integer(responders));
+	json_object_set(ev, "answered", json_object_get(ge, "answered"));
+	double span = (double)(r->last_ns - r->first_ns) / 1e9;
+	json_object_set_new(ev, "duration_s", json_real((double)(long)(span * 1000) / 1000));
+	const char *method = json_string_value(json_object_get(ge, "method"));
+	json_object_set_new(ev, "group_discovery", ge);
+	ih_finding_summary(f, "%s sent %u %s discovery probe%s to %s%s: %u host%s answered",
+			   json_string_value(json_object_get(f->obj, "src")), r->group_probes, method,
+			   r->group_probes == 1 ? "" : "s", g, r->ngroups > 1 ? " and other groups" : "",
+			   responders, responders == 1 ? "" : "s");
+	ih_findings_add(d->out, f);
+}
+
 /* Evaluates the episode in r and, if it is a sweep, emits a finding. */
 static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 {
@@ -175,12 +312,16 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 	r->kinds = probe_kinds(r->class_mask);
 	/* The sweep is what the one-shot targets say: a host that was also pinged on and on (a
 	 * beacon, a tunnel peer, a monitored server) is not part of the sweep's range. */
-	uint32_t oneshot = 0, answered = 0, service = 0, reprobed = 0, others = 0;
+	uint32_t oneshot = 0, answered = 0, service = 0, reprobed = 0, others = 0, responders = 0;
 	uint64_t probes = 0;
 	uint32_t t_lo = UINT32_MAX, t_hi = 0;
 	struct ih_addr lo = { 0 }, hi = { 0 };
 	for (uint32_t k = 0; k < r->ntargets; k++) {
 		const struct target *t = &r->set[r->order[k]];
+		if (t->flags & TF_GROUP) {
+			responders++;
+			continue;
+		}
 		if (!is_oneshot(cfg, r, t)) {
 			others++;
 			if (t->flags & TF_REPROBED)
@@ -209,8 +350,12 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 		extra = e > 1e9 ? 1000000000u : (uint32_t)(e + 0.5);
 	}
 	uint32_t oneshot_all = oneshot + extra;
-	if (oneshot_all < cfg->sweep_min_targets)
+	bool group = group_found(r, responders);
+	if (oneshot_all < cfg->sweep_min_targets) {
+		if (group)
+			evaluate_group(d, r, responders);
 		return;
+	}
 
 	uint32_t targets = oneshot + extra;
 	probes += extra;
@@ -223,6 +368,8 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 		sev = IH_SEV_HIGH;
 	else if (oneshot_all >= cfg->sweep_medium_targets)
 		sev = IH_SEV_MEDIUM;
+	if (group && group_severity(cfg, responders) > sev)
+		sev = group_severity(cfg, responders);
 	double dead_ratio = targets ? 1.0 - (double)answered / targets : 0;
 	double seq_ratio = oneshot > 1 ? (double)r->sequential / (oneshot - 1) : 0;
 	if (seq_ratio > 1)
@@ -254,7 +401,7 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 	unsigned nblocks = 0, more_blocks = 0, na = 0;
 	for (uint32_t k = 0; k < r->ntargets; k++) {
 		const struct target *t = &r->set[r->order[k]];
-		if (!is_oneshot(cfg, r, t))
+		if (!is_oneshot(cfg, r, t) || (t->flags & TF_GROUP))
 			continue;
 		if ((t->flags & TF_ANSWERED) && ans)
 			ans[na++] = t->addr;
@@ -328,6 +475,8 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 	json_object_set_new(ev, "service_probed_targets", json_integer(service));
 	if (r->overflow)
 		json_object_set_new(ev, "targets_not_listed", json_integer(extra));
+	if (group)
+		json_object_set_new(ev, "group_discovery", group_evidence(r, responders));
 	ih_finding_summary(f, "%s probed %u hosts in %s (%u answered) with %llu ICMP %s over %.1f s%s",
 			   json_string_value(json_object_get(f->obj, "src")), targets, buf, answered,
 			   (unsigned long long)probes, r->class_mask & (1u << IH_ICMP_ECHO_REQ) ? "echo requests" : "requests",
@@ -385,8 +534,8 @@ static struct sweep_rec *rec_of(struct sweep *s, const struct ih_host *h)
 	return r->used && ih_addr_same(&r->src, &h->addr) ? r : NULL;
 }
 
-static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct ih_addr *dst,
-		       enum ih_icmp_class cls, uint64_t ts)
+/* A probe at ts: the episode ends first if the source was quiet too long or it spans too long. */
+static void episode_probe(struct ih_detector *d, struct sweep_rec *r, enum ih_icmp_class cls, uint64_t ts)
 {
 	struct sweep *s = d->state;
 	if (r->probes && ((ts > r->last_ns && ts - r->last_ns > s->cfg->sweep_gap_ns) ||
@@ -400,6 +549,55 @@ static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct 
 		r->last_ns = ts;
 	r->probes++;
 	r->class_mask |= 1u << cls;
+}
+
+/* A probe to a group address; one to an a.b.c.255 has been noted as an ordinary target
+ * already (note_probe), as it may be one. */
+static void note_group_probe(struct ih_detector *d, struct sweep_rec *r, const struct ih_pkt *pkt,
+			     enum group_kind kind)
+{
+	if (kind != GROUP_MAYBE)
+		episode_probe(d, r, pkt->icmp_class, pkt->ts_ns);
+	if (r->group_probes < UINT32_MAX)
+		r->group_probes++;
+	r->group_kinds |= (uint8_t)(1u << kind);
+	r->group_has_id = pkt->has_echo_fields;
+	r->group_id = pkt->icmp_id;
+	r->group_last_ns = pkt->ts_ns;
+	if (!is_group_addr(r, &pkt->dst)) {
+		if (r->ngroups < GROUP_LIST)
+			r->groups[r->ngroups] = pkt->dst;
+		r->ngroups++;
+	}
+}
+
+/* An answer (or an error) from `from` to a source that probed a group address: a responder
+ * when it came soon enough after a group probe and is not the group itself. */
+static void note_group_answer(struct ih_detector *d, struct sweep_rec *r, const struct ih_addr *from,
+			      uint64_t ts)
+{
+	struct sweep *s = d->state;
+	if (ts < r->group_last_ns || ts - r->group_last_ns > (uint64_t)s->cfg->sweep_group_answer_ms * 1000000ull ||
+	    is_group_addr(r, from))
+		return;
+	struct target *t = target_find(s, r, from, true);
+	if (!t) {
+		s->target_overflows++;
+		return;
+	}
+	if (t->probes == 0 && !(t->flags & TF_ANSWERED)) {
+		t->flags |= TF_GROUP | TF_ANSWERED;
+		uint64_t ms = ts > r->first_ns ? (ts - r->first_ns) / 1000000ull : 0;
+		t->first_ms = t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+		r->last_answer_ns = ts;
+	}
+}
+
+static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct ih_addr *dst,
+		       enum ih_icmp_class cls, uint64_t ts)
+{
+	struct sweep *s = d->state;
+	episode_probe(d, r, cls, ts);
 	struct target *t = target_find(s, r, dst, true);
 	if (!t) {
 		r->overflow++;
@@ -428,6 +626,18 @@ static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct 
 		t->flags |= TF_REPROBED;
 	if (t->probes < UINT16_MAX)
 		t->probes++;
+	t->flags &= (uint8_t)~TF_GROUP; /* probed itself now: an ordinary target */
+}
+
+static void sweep_on_error(struct ih_detector *d, const struct ih_event *ev)
+{
+	/* an error quoting a probe the source sent to a group address (alive6's probes with an
+	 * unknown option draw a parameter problem from every host on the link) */
+	const struct ih_pkt *pkt = ev->pkt;
+	struct sweep_rec *r = rec_of(d->state, ev->client);
+	if (r && r->group_probes && pkt->quoted.present && ih_addr_same(&pkt->quoted.src, &ev->client->addr) &&
+	    is_group_addr(r, &pkt->quoted.dst))
+		note_group_answer(d, r, &pkt->src, pkt->ts_ns);
 }
 
 static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
@@ -437,13 +647,15 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	struct ih_host *h = ev->client;
 	if (ih_icmp_is_probe(pkt->icmp_class) && !ev->to_client) {
 		struct sweep_rec *r = rec_of(s, h);
+		enum group_kind group = group_of(&pkt->dst);
 		if (!r) {
-			if (ih_host_ndst(h) < ADMIT_DSTS)
+			if (ih_host_ndst(h) < ADMIT_DSTS && !group)
 				return;
 			r = rec_admit(d, h);
 			/* the destinations the host table already saw (the current one last) */
 			for (uint32_t i = 0; i < h->ndst_small; i++) {
-				if (ih_addr_same(&h->dst_small[i], &pkt->dst))
+				enum group_kind g = group_of(&h->dst_small[i]);
+				if (ih_addr_same(&h->dst_small[i], &pkt->dst) || (g && g != GROUP_MAYBE))
 					continue;
 				struct ih_pair *p = ih_track_find_pair(d->track, &h->addr, &h->dst_small[i]);
 				note_probe(d, r, &h->dst_small[i], pkt->icmp_class,
@@ -461,11 +673,20 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 			if (r->first_ns > h->first_ns || !r->first_ns)
 				r->first_ns = h->first_ns;
 		}
-		note_probe(d, r, &pkt->dst, pkt->icmp_class, pkt->ts_ns);
+		if (!group || group == GROUP_MAYBE)
+			note_probe(d, r, &pkt->dst, pkt->icmp_class, pkt->ts_ns);
+		if (group)
+			note_group_probe(d, r, pkt, group);
 	} else if (ih_icmp_is_answer(pkt->icmp_class) && ev->to_client) {
 		struct sweep_rec *r = rec_of(s, h);
 		if (!r)
 			return;
+		/* an answer from a host the source sent no request to, with the group probe's id */
+		if (r->group_probes && ev->pair && ev->pair->probes == 0 &&
+		    (!r->group_has_id || !pkt->has_echo_fields || pkt->icmp_id == r->group_id)) {
+			note_group_answer(d, r, &pkt->src, pkt->ts_ns);
+			return;
+		}
 		struct target *t = target_find(s, r, &pkt->src, false);
 		if (t) {
 			t->flags |= TF_ANSWERED;
@@ -473,6 +694,8 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 			t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 			r->last_answer_ns = pkt->ts_ns;
 		}
+	} else if (ih_icmp_is_error(pkt->icmp_class) && ev->to_client) {
+		sweep_on_error(d, ev);
 	}
 }
 

