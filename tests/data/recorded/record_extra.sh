@@ -39,6 +39,13 @@
 #   disc6_multicast_ping  ping -6 to the all-nodes group ff02::1 on the user LAN, 3 probes
 #   disc6_alive6        thc-ipv6 atk6-alive6 on the user LAN (its default: multicast probes)
 #   disc6_nmap_mcast    nmap's targets-ipv6-multicast-echo script on the user LAN
+#   tunnel_icmptx       icmptx (IP over ICMP through a tun device) to an outside server: a 150 KB
+#                       file sent over TCP through the tunnel, then pings through it
+#   tunnel_ptunnel_orig the original ptunnel 0.72 (Debian's ptunnel, not ptunnel-ng) carrying 200 KB
+#                       to a proxy outside, with a password
+#   flood_ping_big      ping -f -s 1000 -c 1200 at a server (a flood of large default-fill echoes)
+#   flood_hping3        hping3 -1 --faster -c 8000 at a server (no payload, 10 µs apart)
+#   beacon_slow         ping -i 45 -s 40 -p c0ffee01 to an outside host, 15 times (about 11 min)
 #   disc4_broadcast     ping -b to the user LAN's broadcast address, 3 probes, with the other
 #                       hosts answering broadcast echo (icmp_echo_ignore_broadcasts=0)
 set -uo pipefail
@@ -136,6 +143,36 @@ case $sc in
     x ih_atk timeout 30 atk6-alive6 eth0 >/dev/null 2>&1 ;;
   disc6_nmap_mcast)
     x ih_atk timeout 60 nmap -6 -n -e eth0 -sn --script targets-ipv6-multicast-echo >/dev/null 2>&1 ;;
+  tunnel_icmptx)
+    # the tunnel's own addresses (10.99.0.0/30) are assigned to the two ends' tun devices
+    x ih_ext sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+    x ih_ext sh -c 'timeout 60 icmptx -s 203.0.113.7 >/dev/null 2>&1 &'
+    x ih_atk sh -c 'timeout 55 icmptx -c 203.0.113.7 >/dev/null 2>&1 &'
+    sleep 1
+    x ih_ext ip addr add 10.99.0.1/30 dev tun0; x ih_ext ip link set tun0 up mtu 1400
+    x ih_atk ip addr add 10.99.0.2/30 dev tun0; x ih_atk ip link set tun0 up mtu 1400
+    x ih_ext sh -c 'timeout 40 socat -u TCP-LISTEN:9000,reuseaddr OPEN:/dev/null >/dev/null 2>&1 &'
+    sleep 1
+    x ih_atk sh -c 'head -c 150000 /dev/urandom | base64 | timeout 30 socat -u STDIN TCP:10.99.0.1:9000' || true
+    x ih_atk timeout 10 ping -n -c 5 -i 1 10.99.0.1 >/dev/null 2>&1
+    sleep 2
+    x ih_ext sysctl -qw net.ipv4.icmp_echo_ignore_all=0 ;;
+  tunnel_ptunnel_orig)
+    x ih_ext sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+    x ih_ext sh -c 'timeout 60 socat -u TCP-LISTEN:9000,reuseaddr OPEN:/dev/null >/dev/null 2>&1 &'
+    x ih_ext sh -c 'timeout 60 ptunnel -x hunter2 -v -1 >/dev/null 2>&1 &'
+    sleep 1
+    x ih_atk sh -c 'timeout 50 ptunnel -x hunter2 -v -1 -p 203.0.113.7 -lp 2224 -da 127.0.0.1 -dp 9000 >/dev/null 2>&1 &'
+    sleep 2
+    x ih_atk sh -c 'head -c 200000 /dev/urandom | timeout 40 socat -u STDIN TCP:127.0.0.1:2224' || true
+    sleep 6
+    x ih_ext sysctl -qw net.ipv4.icmp_echo_ignore_all=0 ;;
+  flood_ping_big)
+    x ih_atk timeout 30 ping -n -q -f -s 1000 -c 1200 10.78.0.40 >/dev/null 2>&1 ;;
+  flood_hping3)
+    x ih_atk timeout 30 hping3 -1 -q --faster -c 8000 10.78.0.41 >/dev/null 2>&1 ;;
+  beacon_slow)
+    x ih_atk timeout 700 ping -n -q -i 45 -s 40 -p c0ffee01 -c 15 198.51.100.23 >/dev/null 2>&1 ;;
   disc4_broadcast)
     for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0; done
     x ih_atk timeout 10 ping -n -b -c 3 -i 1 10.77.0.255 >/dev/null 2>&1
