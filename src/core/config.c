@@ -58,6 +58,7 @@ void ih_config_default(struct ih_config *c)
 	c->beacon_min_score_pct = 80;
 	c->beacon_strong_score_pct = 90;
 	c->beacon_strong_events = 20;
+	c->beacon_strong_span_ns = 600 * NS_PER_S;
 	c->beacon_merge_ms = 100;
 	c->beacon_min_period_ms = 1000;
 	c->beacon_max_jitter_pct = 50;
@@ -217,6 +218,7 @@ static const struct opt opts[] = {
 	O("beacon_min_score_pct", OPT_U32, beacon_min_score_pct, "beacon score (percent) for a finding"),
 	O("beacon_strong_score_pct", OPT_U32, beacon_strong_score_pct, "beacon score (percent) that raises severity"),
 	O("beacon_strong_events", OPT_U32, beacon_strong_events, "events for a strong beacon"),
+	O("beacon_strong_span_s", OPT_SECS, beacon_strong_span_ns, "or a beacon schedule kept this long (slow beacons have fewer events)"),
 	O("beacon_merge_ms", OPT_U32, beacon_merge_ms, "requests closer than this are one beacon event"),
 	O("beacon_min_period_ms", OPT_U32, beacon_min_period_ms, "median beacon period, at least (faster: a transfer)"),
 	O("beacon_max_jitter_pct", OPT_U32, beacon_max_jitter_pct, "MAD of beacon gaps over their median, percent, at most"),

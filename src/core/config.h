@@ -72,6 +72,7 @@ struct ih_config {
 	uint32_t beacon_min_score_pct; /* RITA-style score, percent, for a finding */
 	uint32_t beacon_strong_score_pct; /* ... that counts as strong (one level up) */
 	uint32_t beacon_strong_events; /* events for a strong beacon */
+	uint64_t beacon_strong_span_ns; /* ... or a schedule kept this long */
 	uint32_t beacon_merge_ms;      /* requests closer than this form one event */
 	uint32_t beacon_min_period_ms; /* median period, at least (faster is a transfer, not a beacon) */
 	uint32_t beacon_max_jitter_pct;/* MAD of the gaps over their median, percent, at most */

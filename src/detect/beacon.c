@@ -191,7 +191,11 @@ static void beacon_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	case IH_PK_CUSTOM: sev = v.peer_external ? IH_SEV_LOW : IH_SEV_INFO; break;
 	default: sev = IH_SEV_INFO; break;
 	}
-	bool strong = best.sc.score * 100 >= cfg->beacon_strong_score_pct && best.events >= cfg->beacon_strong_events;
+	/* strong: a near-perfect schedule over many events, or kept for long (a beacon every
+	 * minute has 10 events in 10 minutes, and its persistence is the point) */
+	bool strong = best.sc.score * 100 >= cfg->beacon_strong_score_pct &&
+		      (best.events >= cfg->beacon_strong_events ||
+		       (best.last_ms - best.first_ms) * 1e6 >= (double)cfg->beacon_strong_span_ns);
 	if (strong && sev >= IH_SEV_LOW)
 		sev = ih_sev_up(sev, 1, IH_SEV_HIGH);
 	if (v.monitor || v.traceroute_like)

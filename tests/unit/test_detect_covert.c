@@ -576,6 +576,40 @@ static void test_beacon_pattern(void **state)
 	assert_null(find(lab, "sweep", NULL, NULL));
 }
 
+/* A slow beacon: 15 custom-pattern pings 45 s apart to an outside host (10.5 min) is strong
+ * for the time it was kept though under beacon_strong_events: medium. The same 15 pings 20 s
+ * apart (under 5 min) stay low. */
+static void slow_beacon(struct lab *lab, uint64_t gap_ms)
+{
+	uint64_t t = 100 * S;
+	for (int i = 0; i < 15; i++) {
+		uint8_t *b = bufs[nbuf++ % 64];
+		pl_pattern(b, 40, t);
+		ping(lab, "10.77.0.10", "198.51.100.23", 4711, (uint16_t)(i + 1), t, b, 40, true);
+		t += gap_ms * MS + (uint64_t)(i % 2) * MS;
+	}
+	finish(lab);
+}
+
+static void test_beacon_slow_kept_long(void **state)
+{
+	struct lab *lab = *state;
+	slow_beacon(lab, 45000);
+	const struct ih_finding *f = find(lab, "beacon", "10.77.0.10", "198.51.100.23");
+	assert_non_null(f);
+	assert_int_equal(ev_int(f, "events"), 15);
+	assert_int_equal(f->severity, IH_SEV_MEDIUM);
+}
+
+static void test_beacon_slow_short(void **state)
+{
+	struct lab *lab = *state;
+	slow_beacon(lab, 20000);
+	const struct ih_finding *f = find(lab, "beacon", "10.77.0.10", "198.51.100.23");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_LOW);
+}
+
 /* a new hping3 each time (new echo id, seq 0), a random 96-byte payload, 2 to 4 s apart: the
  * jitter is tolerated (median ~3 s, MAD ~0.5 s), and random payloads make it data */
 static void test_beacon_jitter_random(void **state)
@@ -965,6 +999,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ping_pattern_tester_is_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_beacon_pattern, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_beacon_jitter_random, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_beacon_slow_kept_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_beacon_slow_short, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping_left_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitoring_is_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inbound_monitoring_is_quiet, setup, teardown),
