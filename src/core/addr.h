@@ -43,4 +43,13 @@ void ih_addr_mask(const struct ih_addr *a, unsigned prefix, struct ih_addr *out)
 /* Bit length of the family (32 or 128). */
 unsigned ih_addr_bits(const struct ih_addr *a);
 
+/* Is the address one that many hosts answer (a probe to it discovers a link at once)? */
+enum ih_group {
+	IH_GROUP_NONE = 0,
+	IH_GROUP_MULTICAST, /* IPv4 224.0.0.0/4, IPv6 ff00::/8 */
+	IH_GROUP_BROADCAST, /* 255.255.255.255 */
+	IH_GROUP_MAYBE,     /* IPv4 a.b.c.255: a directed broadcast, or a host of a wider network */
+};
+enum ih_group ih_addr_group(const struct ih_addr *a);
+
 #endif

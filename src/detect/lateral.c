@@ -78,6 +78,7 @@ struct lat_rec {
 	uint32_t ntargets, target_overflow;
 	uint32_t nattempts, attempt_overflow;
 	uint8_t hll[LAT_HLL];         /* distinct destinations probed */
+	bool group_probed;            /* probed a multicast or broadcast address (sweep.c) */
 	struct lat_target *set;       /* set_cap slots, from the pool */
 	uint32_t *order;              /* slots in use, in insertion order (clearing costs what was used) */
 	uint32_t set_mask;            /* slots of set in use - 1 (tset.h; 0: not grown yet) */
@@ -253,8 +254,24 @@ static int cmp_attempt(const void *x, const void *y)
 struct sweep_ref {
 	const struct ih_finding *f;   /* NULL: the record's own ICMP facts */
 	struct ih_cidr range;
+	const json_t *members;        /* hosts that answered the sweep's group probes (or NULL) */
 	uint64_t first_ns, last_ns;
 };
+
+/* Is the host one the sweep found: inside its range, or one of the hosts that answered its
+ * probes to a group address (whose range is the group address itself)? */
+static bool ref_covers(const struct sweep_ref *ref, const struct ih_addr *a)
+{
+	if (ih_cidr_contains(&ref->range, a))
+		return true;
+	for (size_t i = 0; i < json_array_size(ref->members); i++) {
+		const char *m = json_string_value(json_array_get(ref->members, i));
+		struct ih_addr ma;
+		if (m && ih_addr_parse(m, &ma) && ih_addr_same(&ma, a))
+			return true;
+	}
+	return false;
+}
 
 struct svc_count {
 	uint16_t port;
@@ -404,7 +421,12 @@ static void emit(struct ih_detector *d, struct lat_rec *r, const struct sweep_re
 
 	json_t *ev = f->evidence;
 	json_t *so = json_object();
-	ih_cidr_str(&sw->range, rb, sizeof(rb));
+	/* the sweep's range as the sweep finding wrote it (a group address stays bare) */
+	const char *given = sw->f ? json_string_value(json_object_get(sw->f->evidence, "range")) : NULL;
+	if (given)
+		snprintf(rb, sizeof(rb), "%s", given);
+	else
+		ih_cidr_str(&sw->range, rb, sizeof(rb));
 	if (sw->f) {
 		char id[24];
 		json_object_set_new(so, "id", json_string(ih_finding_id(sw->f, id, sizeof(id))));
@@ -481,6 +503,7 @@ static void decide(struct ih_detector *d, struct lat_rec *r)
 		if (!range || !ih_cidr_parse(range, &refs[nref].range))
 			continue;
 		refs[nref].f = f;
+		refs[nref].members = json_object_get(json_object_get(f->evidence, "group_discovery"), "answered");
 		refs[nref].first_ns = f->first_ns;
 		refs[nref].last_ns = f->last_ns;
 		nref++;
@@ -507,8 +530,9 @@ static void decide(struct ih_detector *d, struct lat_rec *r)
 	}
 	if (!nref && own_answered) {
 		double probed = ih_hll_estimate(r->hll, LAT_HLL);
-		if (probed - reprobed + 0.5 >= cfg->sweep_min_targets) {
+		if (probed - reprobed + 0.5 >= cfg->sweep_min_targets || r->group_probed) {
 			refs[nref].f = NULL;
+			refs[nref].members = NULL;
 			ih_cidr_cover(&lo, &hi, &refs[nref].range);
 			refs[nref].first_ns = own_first;
 			refs[nref].last_ns = own_last;
@@ -535,7 +559,7 @@ static void decide(struct ih_detector *d, struct lat_rec *r)
 			continue;
 		/* the latest sweep that covers the host and began before the attempt */
 		for (unsigned k = 0; k < nref; k++) {
-			if (!ih_cidr_contains(&refs[k].range, &a[i].dst) || refs[k].first_ns > a[i].first_ns ||
+			if (!ref_covers(&refs[k], &a[i].dst) || refs[k].first_ns > a[i].first_ns ||
 			    a[i].first_ns - refs[k].first_ns > (refs[k].last_ns - refs[k].first_ns) + cfg->lateral_window_ns)
 				continue;
 			if (grp[i] < 0 || refs[k].first_ns > refs[grp[i]].first_ns)
@@ -616,10 +640,12 @@ static void add_answered(struct ih_detector *d, struct lat_rec *r, const struct 
 		if (!r->decided)
 			decide(d, r);
 		uint32_t mask = r->class_mask;
+		bool group = r->group_probed;
 		uint8_t hll[LAT_HLL];
 		memcpy(hll, r->hll, sizeof(hll));
 		rec_clear(s, r);
 		r->class_mask = mask;
+		r->group_probed = group;
 		memcpy(r->hll, hll, sizeof(hll));
 	}
 	struct lat_target *t = target_find(s, r, host, true);
@@ -674,13 +700,19 @@ static void lateral_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 		if (!ih_host_is_home(s->cfg, h))
 			return;
 		struct lat_rec *r = rec_find(s, &h->addr);
+		enum ih_group group = ih_addr_group(&pkt->dst);
 		if (!r) {
-			if (ih_host_ndst(h) < ADMIT_DSTS)
+			if (ih_host_ndst(h) < ADMIT_DSTS && !group)
 				return;
 			r = rec_admit(d, h);
 		}
 		r->last_ns = s->now;
 		r->class_mask |= 1u << pkt->icmp_class;
+		if (group) {
+			r->group_probed = true;
+			if (group != IH_GROUP_MAYBE)
+				return; /* not a destination: its answers come from the hosts */
+		}
 		ih_hll_add(r->hll, LAT_HLL, ih_hll_hash(&pkt->dst, sizeof(pkt->dst)));
 		struct lat_target *t = target_find(s, r, &pkt->dst, false);
 		if (t) {

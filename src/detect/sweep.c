@@ -49,13 +49,6 @@ enum {
 	TF_GROUP = 1 << 3,    /* answered a probe to a group address, never probed itself */
 };
 
-enum group_kind {
-	GROUP_NONE = 0,
-	GROUP_MULTICAST,      /* IPv4 224/4, IPv6 ff00::/8 */
-	GROUP_BROADCAST,      /* 255.255.255.255 */
-	GROUP_MAYBE,          /* IPv4 a.b.c.255: a directed broadcast, or a host of a wider network */
-};
-
 #define GROUP_LIST 4          /* group addresses listed per episode */
 
 struct target {
@@ -89,7 +82,7 @@ struct sweep_rec {
 	uint32_t group_probes;
 	uint32_t ngroups;             /* distinct group addresses, the first GROUP_LIST in groups */
 	struct ih_addr groups[GROUP_LIST];
-	uint8_t group_kinds;          /* 1 << enum group_kind of the groups probed */
+	uint8_t group_kinds;          /* 1 << enum ih_group of the groups probed */
 	uint16_t group_id;            /* echo id of the last group probe */
 	bool group_has_id;
 	uint64_t group_last_ns;       /* the last group probe */
@@ -137,17 +130,6 @@ static bool addr_next(const struct ih_addr *a, const struct ih_addr *b)
 		if (++c.b[i] != 0)
 			break;
 	return ih_addr_same(&c, b);
-}
-
-static enum group_kind group_of(const struct ih_addr *a)
-{
-	if (a->family == IH_AF_INET6)
-		return a->b[0] == 0xff ? GROUP_MULTICAST : GROUP_NONE;
-	if (a->b[0] >= 224 && a->b[0] <= 239)
-		return GROUP_MULTICAST;
-	if (a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255)
-		return GROUP_BROADCAST;
-	return a->b[3] == 255 ? GROUP_MAYBE : GROUP_NONE;
 }
 
 static bool is_group_addr(const struct sweep_rec *r, const struct ih_addr *a)
@@ -220,7 +202,7 @@ static bool group_found(const struct sweep_rec *r, uint32_t responders)
 {
 	if (!r->group_probes)
 		return false;
-	return (r->group_kinds & ((1u << GROUP_MULTICAST) | (1u << GROUP_BROADCAST))) || responders >= 2;
+	return (r->group_kinds & ((1u << IH_GROUP_MULTICAST) | (1u << IH_GROUP_BROADCAST))) || responders >= 2;
 }
 
 static enum ih_sev group_severity(const struct ih_config *cfg, uint32_t responders)
@@ -240,7 +222,7 @@ static json_t *group_evidence(const struct sweep_rec *r, uint32_t responders)
 	for (uint32_t i = 0; i < r->ngroups && i < GROUP_LIST; i++) {
 		char a[IH_ADDR_STRLEN];
 		json_array_append_new(groups, json_string(ih_addr_str(&r->groups[i], a, sizeof(a))));
-		bcast |= group_of(&r->groups[i]) != GROUP_MULTICAST;
+		bcast |= ih_addr_group(&r->groups[i]) != IH_GROUP_MULTICAST;
 	}
 	json_object_set_new(o, "addresses", groups);
 	if (r->ngroups > GROUP_LIST)
@@ -554,9 +536,9 @@ static void episode_probe(struct ih_detector *d, struct sweep_rec *r, enum ih_ic
 /* A probe to a group address; one to an a.b.c.255 has been noted as an ordinary target
  * already (note_probe), as it may be one. */
 static void note_group_probe(struct ih_detector *d, struct sweep_rec *r, const struct ih_pkt *pkt,
-			     enum group_kind kind)
+			     enum ih_group kind)
 {
-	if (kind != GROUP_MAYBE)
+	if (kind != IH_GROUP_MAYBE)
 		episode_probe(d, r, pkt->icmp_class, pkt->ts_ns);
 	if (r->group_probes < UINT32_MAX)
 		r->group_probes++;
@@ -647,15 +629,15 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	struct ih_host *h = ev->client;
 	if (ih_icmp_is_probe(pkt->icmp_class) && !ev->to_client) {
 		struct sweep_rec *r = rec_of(s, h);
-		enum group_kind group = group_of(&pkt->dst);
+		enum ih_group group = ih_addr_group(&pkt->dst);
 		if (!r) {
 			if (ih_host_ndst(h) < ADMIT_DSTS && !group)
 				return;
 			r = rec_admit(d, h);
 			/* the destinations the host table already saw (the current one last) */
 			for (uint32_t i = 0; i < h->ndst_small; i++) {
-				enum group_kind g = group_of(&h->dst_small[i]);
-				if (ih_addr_same(&h->dst_small[i], &pkt->dst) || (g && g != GROUP_MAYBE))
+				enum ih_group g = ih_addr_group(&h->dst_small[i]);
+				if (ih_addr_same(&h->dst_small[i], &pkt->dst) || (g && g != IH_GROUP_MAYBE))
 					continue;
 				struct ih_pair *p = ih_track_find_pair(d->track, &h->addr, &h->dst_small[i]);
 				note_probe(d, r, &h->dst_small[i], pkt->icmp_class,
@@ -673,7 +655,7 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 			if (r->first_ns > h->first_ns || !r->first_ns)
 				r->first_ns = h->first_ns;
 		}
-		if (!group || group == GROUP_MAYBE)
+		if (!group || group == IH_GROUP_MAYBE)
 			note_probe(d, r, &pkt->dst, pkt->icmp_class, pkt->ts_ns);
 		if (group)
 			note_group_probe(d, r, pkt, group);

@@ -475,6 +475,41 @@ static void test_admin_ports_option(void **state)
 	assert_int_equal(f->severity, IH_SEV_MEDIUM);
 }
 
+/* ping -b of the LAN, three hosts answer, SMB to each of them 2 s later (and to one host that
+ * never answered): lateral movement after a discovery through the broadcast address, linked to
+ * that sweep although its range is the broadcast address and not a block holding the hosts */
+static void test_smb_after_broadcast_discovery(void **state)
+{
+	struct lab *lab = *state;
+	lab_init(lab);
+	const char *lan[] = { "10.77.0.1", "10.77.0.5", "10.77.0.11" };
+	uint64_t t = 1000 * S;
+	for (int i = 0; i < 2; i++) {
+		struct ih_pkt q = ih_test_echo("10.77.0.10", "10.77.0.255", false, 4242, (uint16_t)i, t);
+		ih_track_packet(lab->pl.track, &q);
+		for (int h = 0; h < 3; h++) {
+			struct ih_pkt r = ih_test_echo(lan[h], "10.77.0.10", true, 4242, (uint16_t)i, t + (uint64_t)(h + 1) * MS);
+			ih_track_packet(lab->pl.track, &r);
+		}
+		t += S;
+	}
+	t += 2 * S;
+	for (int h = 0; h < 3; h++)
+		connect_to(lab, lan[h], 445, t += 30 * MS);
+	connect_to(lab, "10.77.0.20", 445, t += 30 * MS);
+	finish(lab);
+	const struct ih_finding *sw = find(lab, "sweep", "10.77.0.10");
+	const struct ih_finding *f = find(lab, "lateral_movement", "10.77.0.10");
+	assert_non_null(sw);
+	assert_string_equal(sw->dst_key, "10.77.0.255");
+	assert_non_null(f);
+	assert_int_equal(ev_int(f, "hosts_touched"), 3);
+	json_t *link = json_object_get(f->evidence, "sweep");
+	char id[24];
+	assert_string_equal(json_string_value(json_object_get(link, "id")), ih_finding_id(sw, id, sizeof(id)));
+	assert_string_equal(json_string_value(json_object_get(link, "range")), "10.77.0.255");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +524,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_monitoring_then_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decided_before_the_sweep_finding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_sweeps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smb_after_broadcast_discovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_pressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_ports_option, setup, teardown),
 	};

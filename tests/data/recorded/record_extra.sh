@@ -46,6 +46,10 @@
 #   flood_ping_big      ping -f -s 1000 -c 1200 at a server (a flood of large default-fill echoes)
 #   flood_hping3        hping3 -1 --faster -c 8000 at a server (no payload, 10 µs apart)
 #   beacon_slow         ping -i 45 -s 40 -p c0ffee01 to an outside host, 15 times (about 11 min)
+#   lateral_after_broadcast  ping -b of the user LAN (answered by its three other hosts), then
+#                       TCP connects to 22, 445 and 3389 of each of them 5 s later
+#   lateral_after_mcast6  ping -6 ff02::1 from the global address, then TCP connects to 22 and
+#                       445 of the hosts that answered, 5 s later
 #   disc4_broadcast     ping -b to the user LAN's broadcast address, 3 probes, with the other
 #                       hosts answering broadcast echo (icmp_echo_ignore_broadcasts=0)
 set -uo pipefail
@@ -173,6 +177,20 @@ case $sc in
     x ih_atk timeout 30 hping3 -1 -q --faster -c 8000 10.78.0.41 >/dev/null 2>&1 ;;
   beacon_slow)
     x ih_atk timeout 700 ping -n -q -i 45 -s 40 -p c0ffee01 -c 15 198.51.100.23 >/dev/null 2>&1 ;;
+  lateral_after_broadcast)
+    for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0; done
+    x ih_atk timeout 10 ping -n -b -c 2 -i 1 10.77.0.255 >/dev/null 2>&1
+    for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=1; done
+    sleep 5
+    for h in 10.77.0.1 10.77.0.5 10.77.0.11; do
+      for p in 22 445 3389; do x ih_atk timeout 3 nc -z -w 1 "$h" "$p" >/dev/null 2>&1; done
+    done ;;
+  lateral_after_mcast6)
+    x ih_atk timeout 10 ping -6 -n -c 2 -i 1 -I fd77::a ff02::1 >/dev/null 2>&1
+    sleep 5
+    for h in fd77::1 fd77::5 fd77::b; do
+      for p in 22 445; do x ih_atk timeout 3 nc -6 -z -w 1 "$h" "$p" >/dev/null 2>&1; done
+    done ;;
   disc4_broadcast)
     for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0; done
     x ih_atk timeout 10 ping -n -b -c 3 -i 1 10.77.0.255 >/dev/null 2>&1
