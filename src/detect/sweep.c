@@ -26,6 +26,16 @@
  * responders. An IPv4 address ending in .255 may be a directed broadcast or an ordinary host
  * of a wider network, so it counts as a group only once two other hosts answered it.
  *
+ * Discovery by neighbour solicitation. On its own link an IPv6 scanner need not ping: nmap -6
+ * -sn resolves each address with a neighbour solicitation to its solicited-node group and
+ * counts the advertisements. A multicast solicitation from a unicast address (not duplicate
+ * address detection, not a host that sends router advertisements) is a probe of its target,
+ * the solicited advertisement its answer. Every host resolves the neighbours it talks to, so a
+ * source becomes a candidate only after ADMIT_DSTS such solicitations for different targets
+ * (counted in a small direct-mapped table, nd_seen), and an episode of solicitations alone is a
+ * sweep only when at least half its targets never answered: resolution targets hosts that
+ * exist, a scan mostly addresses that do not.
+ *
  * ATT&CK: T1018 Remote System Discovery; T1046 Network Service Discovery when the same source
  * also sent TCP or UDP to most of the targets (nmap's default host discovery does). */
 #include <stdlib.h>
@@ -38,6 +48,7 @@
 #include "track/hll.h"
 
 #define ADMIT_DSTS 5 /* <= IH_HOST_SMALLSET, so the host table still holds them all */
+#define ND_SEEN 4096 /* sources whose multicast neighbour solicitations are counted */
 #define LIST_ANSWERED 64
 #define LIST_BLOCKS 16
 #define SWEEP_HLL 256
@@ -100,6 +111,11 @@ struct sweep {
 	uint32_t *by_src;             /* direct-mapped index: hash(src) -> record + 1 */
 	uint32_t by_src_mask;
 	uint64_t evictions, target_overflows, episodes;
+	/* multicast neighbour solicitations per source, before it is a candidate */
+	struct nd_seen {
+		uint32_t src_tag, last_target;
+		uint32_t count;
+	} *nd_seen;
 };
 
 static uint32_t src_slot(const struct sweep *s, const struct ih_addr *a)
@@ -190,6 +206,7 @@ static const char *class_label(uint32_t bit)
 	case IH_ICMP_MASK_REQ: return "address-mask";
 	case IH_ICMP_INFO_REQ: return "information";
 	case IH_ICMP_EXT_ECHO_REQ: return "extended-echo";
+	case IH_ICMP_NEIGH_SOL: return "neighbor-solicitation";
 	default: return NULL;
 	}
 }
@@ -353,6 +370,12 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 	if (group && group_severity(cfg, responders) > sev)
 		sev = group_severity(cfg, responders);
 	double dead_ratio = targets ? 1.0 - (double)answered / targets : 0;
+	/* solicitations alone: address resolution finds hosts that exist, a scan mostly not */
+	if (r->class_mask == 1u << IH_ICMP_NEIGH_SOL && dead_ratio < 0.5) {
+		if (group)
+			evaluate_group(d, r, responders);
+		return;
+	}
 	double seq_ratio = oneshot > 1 ? (double)r->sequential / (oneshot - 1) : 0;
 	if (seq_ratio > 1)
 		seq_ratio = 1;
@@ -461,7 +484,10 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 		json_object_set_new(ev, "group_discovery", group_evidence(r, responders));
 	ih_finding_summary(f, "%s probed %u hosts in %s (%u answered) with %llu ICMP %s over %.1f s%s",
 			   json_string_value(json_object_get(f->obj, "src")), targets, buf, answered,
-			   (unsigned long long)probes, r->class_mask & (1u << IH_ICMP_ECHO_REQ) ? "echo requests" : "requests",
+			   (unsigned long long)probes,
+			   r->class_mask & (1u << IH_ICMP_ECHO_REQ)	 ? "echo requests"
+			   : r->class_mask == 1u << IH_ICMP_NEIGH_SOL ? "neighbour solicitations"
+								     : "requests",
 			   span, maps_services ? ", and TCP/UDP to most of them" : "");
 	ih_findings_add(d->out, f);
 }
@@ -611,6 +637,69 @@ static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct 
 	t->flags &= (uint8_t)~TF_GROUP; /* probed itself now: an ordinary target */
 }
 
+/* Is the neighbour solicitation one that resolves an address (see the top of the file)? Its
+ * target in *target; false for duplicate address detection, a unicast solicitation (a
+ * reachability check), or one for the sender's own address. */
+static bool nd_probe_target(const struct ih_pkt *pkt, struct ih_addr *target)
+{
+	static const uint8_t zero[16];
+	static const uint8_t snm[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff };
+	if (pkt->ip_ver != 6 || pkt->payload_len < 16 || memcmp(pkt->src.b, zero, 16) == 0 ||
+	    memcmp(pkt->dst.b, snm, sizeof(snm)) != 0)
+		return false;
+	ih_addr_v6(target, pkt->payload);
+	return memcmp(target->b + 13, pkt->dst.b + 13, 3) == 0 && !ih_addr_same(target, &pkt->src) &&
+	       ih_addr_group(target) == IH_GROUP_NONE;
+}
+
+static void sweep_on_nd(struct ih_detector *d, const struct ih_event *ev)
+{
+	struct sweep *s = d->state;
+	const struct ih_pkt *pkt = ev->pkt;
+	struct ih_host *h = ev->client;
+	if (pkt->icmp_class == IH_ICMP_NEIGH_ADV) {
+		/* the answer: from the target to the candidate that solicited it */
+		uint32_t idx = s->by_src[src_slot(s, &pkt->dst)];
+		if (!idx)
+			return;
+		struct sweep_rec *r = &s->recs[idx - 1];
+		if (!r->used || !ih_addr_same(&r->src, &pkt->dst) || !(r->class_mask & (1u << IH_ICMP_NEIGH_SOL)))
+			return;
+		struct target *t = target_find(s, r, &pkt->src, false);
+		if (t) {
+			t->flags |= TF_ANSWERED;
+			uint64_t ms = pkt->ts_ns > r->first_ns ? (pkt->ts_ns - r->first_ns) / 1000000ull : 0;
+			t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+			r->last_answer_ns = pkt->ts_ns;
+		}
+		return;
+	}
+	struct ih_addr target;
+	if (h->class_mask & (1u << IH_ICMP_ROUTER_ADV) || !nd_probe_target(pkt, &target))
+		return;
+	struct sweep_rec *r = rec_of(s, h);
+	if (!r) {
+		uint64_t hh = XXH3_64bits_withSeed(&h->addr, sizeof(h->addr), s->seed ^ 0x4e44);
+		struct nd_seen *n = &s->nd_seen[hh & (ND_SEEN - 1)];
+		uint32_t tag = (uint32_t)(hh >> 32) | 1u; /* 0: a free entry */
+		uint32_t ttag = (uint32_t)XXH3_64bits_withSeed(&target, sizeof(target), s->seed);
+		if (n->src_tag != tag) {
+			n->src_tag = tag;
+			n->count = 0;
+			n->last_target = 0;
+		}
+		if (n->last_target != ttag) {
+			n->last_target = ttag;
+			n->count++;
+		}
+		if (n->count < ADMIT_DSTS)
+			return;
+		n->src_tag = 0;
+		r = rec_admit(d, h);
+	}
+	note_probe(d, r, &target, IH_ICMP_NEIGH_SOL, pkt->ts_ns);
+}
+
 static void sweep_on_error(struct ih_detector *d, const struct ih_event *ev)
 {
 	/* an error quoting a probe the source sent to a group address (alive6's probes with an
@@ -678,6 +767,8 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 		}
 	} else if (ih_icmp_is_error(pkt->icmp_class) && ev->to_client) {
 		sweep_on_error(d, ev);
+	} else if (pkt->icmp_class == IH_ICMP_NEIGH_SOL || pkt->icmp_class == IH_ICMP_NEIGH_ADV) {
+		sweep_on_nd(d, ev);
 	}
 }
 
@@ -748,7 +839,8 @@ static size_t sweep_memory(struct ih_detector *d)
 {
 	struct sweep *s = d->state;
 	return sizeof(*s) + (size_t)s->nrecs * (sizeof(struct sweep_rec) + s->set_cap * (sizeof(struct target) + sizeof(uint32_t))) +
-	       ((size_t)s->by_src_mask + 1) * sizeof(*s->by_src) + ((size_t)s->set_cap / 2 + 1) * sizeof(struct target);
+	       ((size_t)s->by_src_mask + 1) * sizeof(*s->by_src) + ((size_t)s->set_cap / 2 + 1) * sizeof(struct target) +
+	       ND_SEEN * sizeof(*s->nd_seen);
 }
 
 static void sweep_destroy(struct ih_detector *d)
@@ -759,6 +851,7 @@ static void sweep_destroy(struct ih_detector *d)
 		free(s->pool);
 		free(s->order_pool);
 		free(s->by_src);
+		free(s->nd_seen);
 		free(s->tshape.scratch);
 		free(s);
 	}
@@ -791,8 +884,9 @@ struct ih_detector *ih_detector_sweep(const struct ih_config *cfg, struct ih_fin
 	while (s->by_src_mask < s->nrecs * 4)
 		s->by_src_mask = s->by_src_mask * 2 + 1;
 	s->by_src = calloc((size_t)s->by_src_mask + 1, sizeof(*s->by_src));
+	s->nd_seen = calloc(ND_SEEN, sizeof(*s->nd_seen));
 	d->state = s;
-	if (!s->recs || !s->pool || !s->order_pool || !s->by_src || !s->tshape.scratch) {
+	if (!s->recs || !s->pool || !s->order_pool || !s->by_src || !s->tshape.scratch || !s->nd_seen) {
 		sweep_destroy(d);
 		free(d);
 		return NULL;

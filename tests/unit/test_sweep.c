@@ -405,6 +405,63 @@ static void test_host_ending_in_255_is_not_a_broadcast(void **state)
 	assert_null(only_sweep(lab, "10.77.0.11"));
 }
 
+/* A neighbour solicitation from src for fd77::<o> to its solicited-node group, and (answer)
+ * the advertisement back. */
+static void nd(struct lab *lab, const char *src, int o, bool answer, uint64_t ts)
+{
+	static uint8_t targets[64][16];
+	char tgt[32], group[48];
+	snprintf(tgt, sizeof(tgt), "fd77::%x", o);
+	snprintf(group, sizeof(group), "ff02::1:ff00:%x", o);
+	struct ih_addr ta;
+	assert_true(ih_addr_parse(tgt, &ta));
+	memcpy(targets[o % 64], ta.b, 16);
+	struct ih_pkt ns = ih_test_icmp(src, group, IH_ICMP_NEIGH_SOL, 135, 0, 0, ts, targets[o % 64], 16);
+	ns.has_echo_fields = false;
+	feed(lab, ns);
+	if (answer && strcmp(src, "::") != 0) {
+		struct ih_pkt na = ih_test_icmp(tgt, src, IH_ICMP_NEIGH_ADV, 136, 0, 0, ts + 100000, targets[o % 64], 16);
+		na.has_echo_fields = false;
+		feed(lab, na);
+	}
+}
+
+/* nmap -6 -sn of fd77::20/123 on its own link: solicitations, 1 in 4 targets answers */
+static void test_nd_scan_of_sparse_link(void **state)
+{
+	struct lab *lab = *state;
+	uint64_t t = 100 * S;
+	for (int o = 0x20; o < 0x40; o++, t += S / 100)
+		nd(lab, "fd77::a", o, o % 4 == 1, t);
+	const struct ih_finding *f = only_sweep(lab, "fd77::a");
+	assert_non_null(f);
+	assert_int_equal(ev_int(f, "hosts_probed"), 32 - 4); /* counted from the admitting one */
+	assert_int_equal(ev_int(f, "hosts_answered"), 7);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(f->evidence, "icmp_types"), 0)),
+			    "neighbor-solicitation");
+}
+
+/* a host resolving the 32 neighbours it talks to (all exist and answer), duplicate address
+ * detection from ::, and a router (it sent an advertisement) resolving a sparse link: none is
+ * a sweep */
+static void test_nd_resolution_is_not_a_sweep(void **state)
+{
+	struct lab *lab = *state;
+	uint64_t t = 100 * S;
+	for (int o = 0x20; o < 0x40; o++, t += S / 100) {
+		nd(lab, "fd77::b", o, true, t);
+		nd(lab, "::", o, false, t + 1000);
+	}
+	struct ih_pkt ra = ih_test_icmp("fd77::1", "ff02::1", IH_ICMP_ROUTER_ADV, 134, 0, 0, t, NULL, 0);
+	ra.has_echo_fields = false;
+	feed(lab, ra);
+	for (int o = 0x20; o < 0x40; o++, t += S / 100)
+		nd(lab, "fd77::1", o, o % 4 == 1, t);
+	assert_null(only_sweep(lab, "fd77::b"));
+	assert_null(only_sweep(lab, "::"));
+	assert_null(only_sweep(lab, "fd77::1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +477,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_errors_are_responders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directed_broadcast_answered_by_others, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_ending_in_255_is_not_a_broadcast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nd_scan_of_sparse_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nd_resolution_is_not_a_sweep, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

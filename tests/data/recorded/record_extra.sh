@@ -50,6 +50,9 @@
 #                       TCP connects to 22, 445 and 3389 of each of them 5 s later
 #   lateral_after_mcast6  ping -6 ff02::1 from the global address, then TCP connects to 22 and
 #                       445 of the hosts that answered, 5 s later
+#   sweep6_nd_dead      nmap -6 -sn of fd77::20/123 on the user LAN: neighbour solicitations, no
+#                       echo; the 32 addresses are given to ih_ws2 for the run and 24 of them
+#                       kept silent (nftables drops their solicitations), as on a sparse link
 #   disc4_broadcast     ping -b to the user LAN's broadcast address, 3 probes, with the other
 #                       hosts answering broadcast echo (icmp_echo_ignore_broadcasts=0)
 set -uo pipefail
@@ -191,6 +194,20 @@ case $sc in
     for h in fd77::1 fd77::5 fd77::b; do
       for p in 22 445; do x ih_atk timeout 3 nc -6 -z -w 1 "$h" "$p" >/dev/null 2>&1; done
     done ;;
+  sweep6_nd_dead)
+    for o in $(seq 32 63); do ip -n ih_ws2 addr add "fd77::$(printf %x "$o")/64" dev eth0 nodad; done
+    dead=""; for o in $(seq 32 63); do case $o in 33|37|42|47|51|56|60|62) ;; *) dead+="$o, ";; esac; done
+    x ih_ws2 nft -f - <<NFT
+table inet nd_dead {
+  chain input {
+    type filter hook input priority 0;
+    icmpv6 type nd-neighbor-solicit @th,184,8 { ${dead%, } } drop
+  }
+}
+NFT
+    x ih_atk timeout 60 nmap -6 -n -sn fd77::20/123 >/dev/null 2>&1
+    x ih_ws2 nft delete table inet nd_dead
+    for o in $(seq 32 63); do ip -n ih_ws2 addr del "fd77::$(printf %x "$o")/64" dev eth0; done ;;
   disc4_broadcast)
     for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0; done
     x ih_atk timeout 10 ping -n -b -c 3 -i 1 10.77.0.255 >/dev/null 2>&1
