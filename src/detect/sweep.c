@@ -637,6 +637,18 @@ static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct 
 	t->flags &= (uint8_t)~TF_GROUP; /* probed itself now: an ordinary target */
 }
 
+/* An answer at ts from a target of r: it answered (never a new target). */
+static void note_answer(struct sweep *s, struct sweep_rec *r, const struct ih_addr *from, uint64_t ts)
+{
+	struct target *t = target_find(s, r, from, false);
+	if (!t)
+		return;
+	t->flags |= TF_ANSWERED;
+	uint64_t ms = ts > r->first_ns ? (ts - r->first_ns) / 1000000ull : 0;
+	t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+	r->last_answer_ns = ts;
+}
+
 /* Is the neighbour solicitation one that resolves an address (see the top of the file)? Its
  * target in *target; false for duplicate address detection, a unicast solicitation (a
  * reachability check), or one for the sender's own address. */
@@ -665,13 +677,7 @@ static void sweep_on_nd(struct ih_detector *d, const struct ih_event *ev)
 		struct sweep_rec *r = &s->recs[idx - 1];
 		if (!r->used || !ih_addr_same(&r->src, &pkt->dst) || !(r->class_mask & (1u << IH_ICMP_NEIGH_SOL)))
 			return;
-		struct target *t = target_find(s, r, &pkt->src, false);
-		if (t) {
-			t->flags |= TF_ANSWERED;
-			uint64_t ms = pkt->ts_ns > r->first_ns ? (pkt->ts_ns - r->first_ns) / 1000000ull : 0;
-			t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
-			r->last_answer_ns = pkt->ts_ns;
-		}
+		note_answer(s, r, &pkt->src, pkt->ts_ns);
 		return;
 	}
 	struct ih_addr target;
@@ -758,13 +764,7 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 			note_group_answer(d, r, &pkt->src, pkt->ts_ns);
 			return;
 		}
-		struct target *t = target_find(s, r, &pkt->src, false);
-		if (t) {
-			t->flags |= TF_ANSWERED;
-			uint64_t ms = pkt->ts_ns > r->first_ns ? (pkt->ts_ns - r->first_ns) / 1000000ull : 0;
-			t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
-			r->last_answer_ns = pkt->ts_ns;
-		}
+		note_answer(s, r, &pkt->src, pkt->ts_ns);
 	} else if (ih_icmp_is_error(pkt->icmp_class) && ev->to_client) {
 		sweep_on_error(d, ev);
 	} else if (pkt->icmp_class == IH_ICMP_NEIGH_SOL || pkt->icmp_class == IH_ICMP_NEIGH_ADV) {
