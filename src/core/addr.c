@@ -37,18 +37,6 @@ unsigned ih_addr_bits(const struct ih_addr *a)
 	return a->family == IH_AF_INET6 ? 128 : 32;
 }
 
-enum ih_group ih_addr_group(const struct ih_addr *a)
-{
-	if (a->family == IH_AF_INET6)
-		return a->b[0] == 0xff ? IH_GROUP_MULTICAST : IH_GROUP_NONE;
-	if (a->family != IH_AF_INET)
-		return IH_GROUP_NONE;
-	if (a->b[0] >= 224 && a->b[0] <= 239)
-		return IH_GROUP_MULTICAST;
-	if (a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255)
-		return IH_GROUP_BROADCAST;
-	return a->b[3] == 255 ? IH_GROUP_MAYBE : IH_GROUP_NONE;
-}
 
 char *ih_addr_str(const struct ih_addr *a, char *buf, size_t len)
 {

@@ -50,6 +50,18 @@ enum ih_group {
 	IH_GROUP_BROADCAST, /* 255.255.255.255 */
 	IH_GROUP_MAYBE,     /* IPv4 a.b.c.255: a directed broadcast, or a host of a wider network */
 };
-enum ih_group ih_addr_group(const struct ih_addr *a);
+/* Inline: two detectors ask it of every probe. */
+static inline enum ih_group ih_addr_group(const struct ih_addr *a)
+{
+	if (a->family == IH_AF_INET6)
+		return a->b[0] == 0xff ? IH_GROUP_MULTICAST : IH_GROUP_NONE;
+	if (a->family != IH_AF_INET)
+		return IH_GROUP_NONE;
+	if (a->b[0] >= 224 && a->b[0] <= 239)
+		return IH_GROUP_MULTICAST;
+	if (a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255)
+		return IH_GROUP_BROADCAST;
+	return a->b[3] == 255 ? IH_GROUP_MAYBE : IH_GROUP_NONE;
+}
 
 #endif
