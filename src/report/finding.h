@@ -64,4 +64,11 @@ void ih_findings_free(struct ih_findings *fs);
 /* RFC 3339 UTC with microseconds: "2026-11-25T01:14:33.035478Z". buf >= 32. */
 char *ih_time_str(uint64_t ns, char *buf, size_t len);
 
+/* Is the evidence of a sweep found only through a multicast or broadcast address (detect/sweep.c:
+ * its range is the group address; it has no order, rate or blocks)? */
+static inline bool ih_sweep_group_only(const json_t *evidence)
+{
+	return json_object_get(evidence, "group_discovery") && !json_object_get(evidence, "order");
+}
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "core/addr.h"
 #include "report/escape.h"
+#include "report/finding.h"
 #include "report/report.h"
 #include "report/svg.h"
 
@@ -739,7 +740,8 @@ static void sweep_chart(struct r *r, json_t *f)
 	struct ih_cidr cidr;
 	char id[96], title[160], cap[512], desc[512];
 	make_id(r, "sweep-", fid, chart_suffixes, id, sizeof(id));
-	if (!ih_cidr_parse(range, &cidr))
+	/* a discovery through a group address covers no block of addresses: no grid */
+	if (ih_sweep_group_only(ev) || !ih_cidr_parse(range, &cidr))
 		return;
 	unsigned bits = ih_addr_bits(&cidr.base);
 	long long probed = I(ev, "hosts_probed"), answered = I(ev, "hosts_answered");

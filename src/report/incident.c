@@ -463,6 +463,14 @@ static void sweep_text(const struct view *v, struct sbuf *s)
 {
 	const struct ih_finding *f = v->top[K_SWEEP];
 	char t[16];
+	json_t *g = json_object_get(f->evidence, "group_discovery");
+	if (ih_sweep_group_only(f->evidence)) {
+		long long probes = (long long)json_integer_value(json_object_get(g, "probes"));
+		sb_add(s, "at %s it probed the %s address %s (%lld probe%s), and %lld host%s answered",
+		       hms(f->first_ns, t, sizeof(t)), json_string_value(json_object_get(g, "method")), f->dst_key, probes,
+		       plural(probes), ev_int(f, "hosts_answered"), plural(ev_int(f, "hosts_answered")));
+		return;
+	}
 	sb_add(s, "at %s it swept %s: %lld host%s probed in %.1f s (%s, %.0f/s), %lld answered",
 	       hms(f->first_ns, t, sizeof(t)), f->dst_key, ev_int(f, "hosts_probed"), plural(ev_int(f, "hosts_probed")),
 	       ev_num(f, "duration_s"), ev_str(f, "order"), ev_num(f, "rate_pps"), ev_int(f, "hosts_answered"));
@@ -931,9 +939,15 @@ static json_t *playbook(const struct view *v, const struct context *cx)
 	reset3(&e, &m, &n);
 	if (sweep) {
 		const struct ih_finding *f = v->top[K_SWEEP];
-		sb_add(&e, "Requests sent %s across %s (%lld probes to %lld hosts in %.1f s). ",
-		       strcmp(ev_str(f, "order"), "sequential") == 0 ? "sequentially" : "in no particular order", f->dst_key,
-		       ev_int(f, "probes"), ev_int(f, "hosts_probed"), ev_num(f, "duration_s"));
+		json_t *g = json_object_get(f->evidence, "group_discovery");
+		if (ih_sweep_group_only(f->evidence))
+			sb_add(&e, "Requests sent to the %s address %s (%lld probes), answered by %lld hosts of the link. ",
+			       json_string_value(json_object_get(g, "method")), f->dst_key, ev_int(f, "probes"),
+			       ev_int(f, "hosts_answered"));
+		else
+			sb_add(&e, "Requests sent %s across %s (%lld probes to %lld hosts in %.1f s). ",
+			       strcmp(ev_str(f, "order"), "sequential") == 0 ? "sequentially" : "in no particular order",
+			       f->dst_key, ev_int(f, "probes"), ev_int(f, "hosts_probed"), ev_num(f, "duration_s"));
 	}
 	if (v->top[K_PERSIST]) {
 		const struct ih_finding *f = v->top[K_PERSIST];

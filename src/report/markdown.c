@@ -9,6 +9,7 @@
 
 #include "core/addr.h"
 #include "report/escape.h"
+#include "report/finding.h"
 #include "report/report.h"
 
 struct m {
@@ -233,7 +234,7 @@ static void sweep_text(struct m *m, json_t *f)
 	put(m, "\n\n");
 	long long probed = I(ev, "hosts_probed"), answered = I(ev, "hosts_answered");
 	fprintf(m->o, "%lld hosts probed, %lld answered", probed, answered);
-	if (!ih_cidr_parse(range, &cidr)) {
+	if (ih_sweep_group_only(ev) || !ih_cidr_parse(range, &cidr)) {
 		put(m, ".\n\n");
 		return;
 	}

@@ -505,6 +505,29 @@ static void test_mitre_table(void **state)
 		assert_true(t->name[0] && t->tactic[0] && t->order);
 }
 
+/* A discovery through a group address has no order or rate: the narrative and the traffic
+ * step say which group was probed and how many hosts answered. */
+static void test_group_discovery_narrative(void **state)
+{
+	struct lab *lab = *state;
+	struct ih_finding *f = add(lab, "sweep", IH_SEV_LOW, "fd77::a", "ff02::1", T0, T0 + 2 * S, "T1018");
+	set_int(f, "probes", 3);
+	set_int(f, "hosts_probed", 4);
+	set_int(f, "hosts_answered", 4);
+	json_t *g = json_object();
+	json_object_set_new(g, "method", json_string("multicast"));
+	json_object_set_new(g, "probes", json_integer(3));
+	json_object_set_new(f->evidence, "group_discovery", g);
+	build(lab);
+	const struct ih_incident *inc = of_host(lab, "fd77::a");
+	const char *nar = json_string_value(json_object_get(inc->obj, "narrative"));
+	assert_non_null(nar);
+	assert_non_null(strstr(nar, "probed the multicast address ff02::1 (3 probes), and 4 hosts answered"));
+	json_t *traffic = json_array_get(json_object_get(inc->obj, "playbook"), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(traffic, "established")),
+			       "Requests sent to the multicast address ff02::1 (3 probes), answered by 4 hosts"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +540,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_monitor_lowers_the_score, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_thresholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_playbook_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_discovery_narrative, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_evidence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_attribution_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seed_case, setup, teardown),
