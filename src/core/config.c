@@ -27,6 +27,7 @@ void ih_config_default(struct ih_config *c)
 	c->sweep_medium_targets = 24;
 	c->sweep_high_targets = 100;
 	c->sweep_reprobe_max = 4; /* fping: one probe and three retries */
+	c->sweep_silent_rounds = 10;
 	c->sweep_revisit_ms = 500;
 	c->sweep_group_answer_ms = 3000;
 	c->sweep_window_ns = 24 * 3600 * NS_PER_S;
@@ -192,6 +193,7 @@ static const struct opt opts[] = {
 	O("sweep_medium_targets", OPT_U32, sweep_medium_targets, "one-shot targets for medium"),
 	O("sweep_high_targets", OPT_U32, sweep_high_targets, "one-shot targets for high"),
 	O("sweep_reprobe_max", OPT_U32, sweep_reprobe_max, "probes of one kind to a target still counted as one-shot"),
+	O("sweep_silent_rounds", OPT_U32, sweep_silent_rounds, "probes of one kind to a target that never answered still counted as one-shot"),
 	O("sweep_revisit_ms", OPT_U32, sweep_revisit_ms, "a probe this long after the target answered is a revisit"),
 	O("sweep_group_answer_ms", OPT_U32, sweep_group_answer_ms, "answers this soon after a probe to a multicast or broadcast address are its responders"),
 	O("sweep_window_s", OPT_SECS, sweep_window_ns, "longest span of one sweep episode"),

@@ -35,6 +35,7 @@ struct ih_config {
 	uint32_t sweep_medium_targets; /* ... for medium */
 	uint32_t sweep_high_targets;   /* ... for high */
 	uint32_t sweep_reprobe_max;    /* probes of one kind to a target still counted as a sweep probe */
+	uint32_t sweep_silent_rounds;  /* ... to a target that never answered */
 	uint32_t sweep_revisit_ms;     /* a probe this long after the target answered is a revisit */
 	uint32_t sweep_group_answer_ms; /* answers to a group-address probe count this long after it */
 	uint64_t sweep_window_ns;      /* longest span one sweep finding covers */

@@ -85,6 +85,7 @@ struct sweep_rec {
 	bool has_prev;
 	struct ih_addr lo, hi;        /* lowest and highest target */
 	uint32_t kinds;               /* probe kinds used (set when evaluating) */
+	bool rounds;                  /* a sweep: its targets' repeated rounds are part of it (evaluate) */
 	uint8_t hll[SWEEP_HLL];
 	struct target *set;           /* sweep_targets slots, from the pool */
 	uint32_t *order;              /* slot numbers in the order targets were first probed */
@@ -167,8 +168,14 @@ static uint32_t probe_kinds(uint32_t class_mask)
 	return n ? n : 1;
 }
 
+/* A sweep's target: probed a few times at most and never again after it answered; or never
+ * answered and probed in at most sweep_silent_rounds rounds (fping -c 5 -g tries every address
+ * five times; a monitoring server's hosts answer, or are probed on and on). */
 static bool is_oneshot(const struct ih_config *cfg, const struct sweep_rec *r, const struct target *t)
 {
+	/* once the episode is a sweep, its hosts that answered every few rounds belong to it too */
+	if ((!(t->flags & TF_ANSWERED) || r->rounds) && t->probes <= cfg->sweep_silent_rounds * r->kinds)
+		return true;
 	return !(t->flags & TF_REPROBED) && t->probes <= cfg->sweep_reprobe_max * r->kinds;
 }
 
@@ -309,6 +316,11 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 		return;
 	s->episodes++;
 	r->kinds = probe_kinds(r->class_mask);
+	r->rounds = false;
+	uint32_t pre = 0;
+	for (uint32_t k = 0; k < r->ntargets; k++)
+		pre += !(r->set[r->order[k]].flags & TF_GROUP) && is_oneshot(cfg, r, &r->set[r->order[k]]);
+	r->rounds = pre + (r->overflow ? 1 : 0) >= cfg->sweep_min_targets;
 	/* The sweep is what the one-shot targets say: a host that was also pinged on and on (a
 	 * beacon, a tunnel peer, a monitored server) is not part of the sweep's range. */
 	uint32_t oneshot = 0, answered = 0, service = 0, reprobed = 0, others = 0, responders = 0;

@@ -16,6 +16,7 @@
 #include "echo_pkt.h"
 
 #define S 1000000000ull
+#define MS_ 1000000ull
 
 struct lab {
 	struct ih_pipeline pl;
@@ -462,6 +463,48 @@ static void test_nd_resolution_is_not_a_sweep(void **state)
 	assert_null(only_sweep(lab, "fd77::1"));
 }
 
+/* rounds of a range: n rounds 1 s apart over 10.78.0.33-62 from src; the hosts o % 4 == 1
+ * answer (live) when live is true, else none is silent */
+static void rounds_of(struct lab *lab, const char *src, int n, bool all_live)
+{
+	uint64_t t = 100 * S;
+	for (int round = 0; round < n; round++) {
+		for (int o = 33; o <= 62; o++) {
+			char dst[32];
+			snprintf(dst, sizeof(dst), "10.78.0.%d", o);
+			feed(lab, echo(src, dst, false, 4000, (uint16_t)(round * 30 + o), t));
+			if (all_live || o % 4 == 1)
+				feed(lab, echo(dst, src, true, 4000, (uint16_t)(round * 30 + o), t + 300000));
+			t += 10 * MS_;
+		}
+		t += S - 30 * 10 * MS_;
+	}
+}
+
+/* fping -c 5 -g 10.78.0.32/27: every address five times; the silent ones make it a sweep,
+ * and then the hosts that answered each round belong to it too */
+static void test_rounds_of_a_range(void **state)
+{
+	struct lab *lab = *state;
+	rounds_of(lab, "10.77.0.10", 5, false);
+	const struct ih_finding *f = only_sweep(lab, "10.77.0.10");
+	assert_non_null(f);
+	assert_int_equal(ev_int(f, "hosts_probed"), 30);
+	assert_int_equal(ev_int(f, "hosts_answered"), 8);
+	assert_int_equal(ev_int(f, "probes"), 150);
+}
+
+/* the same five rounds over hosts that all answer (a short look at a monitoring server), and
+ * twenty rounds with the silent ones (monitoring of dead hosts): no sweep */
+static void test_rounds_of_live_hosts(void **state)
+{
+	struct lab *lab = *state;
+	rounds_of(lab, "10.77.0.5", 5, true);
+	rounds_of(lab, "10.77.0.6", 20, false);
+	assert_null(only_sweep(lab, "10.77.0.5"));
+	assert_null(only_sweep(lab, "10.77.0.6"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +522,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_ending_in_255_is_not_a_broadcast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nd_scan_of_sparse_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nd_resolution_is_not_a_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rounds_of_a_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rounds_of_live_hosts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,7 @@
 #   sweep6_nd_dead      nmap -6 -sn of fd77::20/123 on the user LAN: neighbour solicitations, no
 #                       echo; the 32 addresses are given to ih_ws2 for the run and 24 of them
 #                       kept silent (nftables drops their solicitations), as on a sparse link
+#   sweep_fping_count5  fping -c 5 -g 10.78.0.32/27: five rounds of the whole range, 1 s apart
 #   disc4_broadcast     ping -b to the user LAN's broadcast address, 3 probes, with the other
 #                       hosts answering broadcast echo (icmp_echo_ignore_broadcasts=0)
 set -uo pipefail
@@ -208,6 +209,8 @@ NFT
     x ih_atk timeout 60 nmap -6 -n -sn fd77::20/123 >/dev/null 2>&1
     x ih_ws2 nft delete table inet nd_dead
     for o in $(seq 32 63); do ip -n ih_ws2 addr del "fd77::$(printf %x "$o")/64" dev eth0; done ;;
+  sweep_fping_count5)
+    x ih_atk timeout 30 fping -q -c 5 -g 10.78.0.32/27 >/dev/null 2>&1 ;;
   disc4_broadcast)
     for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0; done
     x ih_atk timeout 10 ping -n -b -c 3 -i 1 10.77.0.255 >/dev/null 2>&1
