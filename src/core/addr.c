@@ -37,7 +37,6 @@ unsigned ih_addr_bits(const struct ih_addr *a)
 	return a->family == IH_AF_INET6 ? 128 : 32;
 }
 
-
 char *ih_addr_str(const struct ih_addr *a, char *buf, size_t len)
 {
 	if (len == 0)

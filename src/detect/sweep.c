@@ -220,6 +220,21 @@ static const char *class_label(uint32_t bit)
 
 static int cmp_addr(const void *x, const void *y);
 
+/* ev.answered: the n addresses sorted, the first LIST_ANSWERED listed (answered_not_listed
+ * counts the rest); sorts a in place. */
+static void set_answered(json_t *ev, struct ih_addr *a, unsigned n)
+{
+	qsort(a, n, sizeof(*a), cmp_addr);
+	json_t *list = json_array();
+	for (unsigned i = 0; i < n && i < LIST_ANSWERED; i++) {
+		char b[IH_ADDR_STRLEN];
+		json_array_append_new(list, json_string(ih_addr_str(&a[i], b, sizeof(b))));
+	}
+	json_object_set_new(ev, "answered", list);
+	if (n > LIST_ANSWERED)
+		json_object_set_new(ev, "answered_not_listed", json_integer(n - LIST_ANSWERED));
+}
+
 /* Did the episode discover hosts through a group address? A true group (multicast, the
  * limited broadcast) probed is enough; an a.b.c.255 counts once two other hosts answered it. */
 static bool group_found(const struct sweep_rec *r, uint32_t responders)
@@ -255,22 +270,14 @@ static json_t *group_evidence(const struct sweep_rec *r, uint32_t responders)
 	json_object_set_new(o, "probes", json_integer(r->group_probes));
 	json_object_set_new(o, "hosts_answered", json_integer(responders));
 	struct ih_addr *ans = calloc(responders ? responders : 1, sizeof(*ans));
-	json_t *list = json_array();
-	if (ans) {
-		uint32_t n = 0;
-		for (uint32_t k = 0; k < r->ntargets && n < responders; k++) {
-			const struct target *t = &r->set[r->order[k]];
-			if (t->flags & TF_GROUP)
-				ans[n++] = t->addr;
-		}
-		qsort(ans, n, sizeof(*ans), cmp_addr);
-		for (uint32_t i = 0; i < n && i < LIST_ANSWERED; i++) {
-			char a[IH_ADDR_STRLEN];
-			json_array_append_new(list, json_string(ih_addr_str(&ans[i], a, sizeof(a))));
-		}
-		free(ans);
+	unsigned n = 0;
+	for (uint32_t k = 0; ans && k < r->ntargets && n < responders; k++) {
+		const struct target *t = &r->set[r->order[k]];
+		if (t->flags & TF_GROUP)
+			ans[n++] = t->addr;
 	}
-	json_object_set_new(o, "answered", list);
+	set_answered(o, ans, n);
+	free(ans);
 	return o;
 }
 
@@ -445,15 +452,7 @@ static void evaluate(struct ih_detector *d, struct sweep_rec *r)
 	json_object_set_new(ev, "revisited_after_answer", json_integer(reprobed));
 	json_object_set_new(ev, "other_destinations", json_integer(others));
 	if (ans) {
-		qsort(ans, na, sizeof(*ans), cmp_addr);
-		json_t *list = json_array();
-		for (unsigned i = 0; i < na && i < LIST_ANSWERED; i++) {
-			char a[IH_ADDR_STRLEN];
-			json_array_append_new(list, json_string(ih_addr_str(&ans[i], a, sizeof(a))));
-		}
-		json_object_set_new(ev, "answered", list);
-		if (na > LIST_ANSWERED)
-			json_object_set_new(ev, "answered_not_listed", json_integer(na - LIST_ANSWERED));
+		set_answered(ev, ans, na);
 		free(ans);
 	}
 	/* blocks in address order */
@@ -546,6 +545,17 @@ static struct sweep_rec *rec_admit(struct ih_detector *d, struct ih_host *h)
 	return r;
 }
 
+/* The candidate record of a source found by its address (for packets that do not carry the
+ * source's host record: TCP/UDP, neighbour advertisements to it), or NULL. */
+static struct sweep_rec *rec_by_addr(struct sweep *s, const struct ih_addr *src)
+{
+	uint32_t idx = s->by_src[src_slot(s, src)];
+	if (!idx)
+		return NULL;
+	struct sweep_rec *r = &s->recs[idx - 1];
+	return r->used && ih_addr_same(&r->src, src) ? r : NULL;
+}
+
 static struct sweep_rec *rec_of(struct sweep *s, const struct ih_host *h)
 {
 	if (!h->sweep_idx || h->sweep_idx > s->nrecs)
@@ -591,6 +601,15 @@ static void note_group_probe(struct ih_detector *d, struct sweep_rec *r, const s
 	}
 }
 
+/* t answered at ts. */
+static void mark_answered(struct sweep_rec *r, struct target *t, uint64_t ts)
+{
+	t->flags |= TF_ANSWERED;
+	uint64_t ms = ts > r->first_ns ? (ts - r->first_ns) / 1000000ull : 0;
+	t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+	r->last_answer_ns = ts;
+}
+
 /* An answer (or an error) from `from` to a source that probed a group address: a responder
  * when it came soon enough after a group probe and is not the group itself. */
 static void note_group_answer(struct ih_detector *d, struct sweep_rec *r, const struct ih_addr *from,
@@ -606,10 +625,9 @@ static void note_group_answer(struct ih_detector *d, struct sweep_rec *r, const 
 		return;
 	}
 	if (t->probes == 0 && !(t->flags & TF_ANSWERED)) {
-		t->flags |= TF_GROUP | TF_ANSWERED;
-		uint64_t ms = ts > r->first_ns ? (ts - r->first_ns) / 1000000ull : 0;
-		t->first_ms = t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
-		r->last_answer_ns = ts;
+		t->flags |= TF_GROUP;
+		mark_answered(r, t, ts);
+		t->first_ms = t->answer_ms;
 	}
 }
 
@@ -653,12 +671,8 @@ static void note_probe(struct ih_detector *d, struct sweep_rec *r, const struct 
 static void note_answer(struct sweep *s, struct sweep_rec *r, const struct ih_addr *from, uint64_t ts)
 {
 	struct target *t = target_find(s, r, from, false);
-	if (!t)
-		return;
-	t->flags |= TF_ANSWERED;
-	uint64_t ms = ts > r->first_ns ? (ts - r->first_ns) / 1000000ull : 0;
-	t->answer_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
-	r->last_answer_ns = ts;
+	if (t)
+		mark_answered(r, t, ts);
 }
 
 /* Is the neighbour solicitation one that resolves an address (see the top of the file)? Its
@@ -683,13 +697,9 @@ static void sweep_on_nd(struct ih_detector *d, const struct ih_event *ev)
 	struct ih_host *h = ev->client;
 	if (pkt->icmp_class == IH_ICMP_NEIGH_ADV) {
 		/* the answer: from the target to the candidate that solicited it */
-		uint32_t idx = s->by_src[src_slot(s, &pkt->dst)];
-		if (!idx)
-			return;
-		struct sweep_rec *r = &s->recs[idx - 1];
-		if (!r->used || !ih_addr_same(&r->src, &pkt->dst) || !(r->class_mask & (1u << IH_ICMP_NEIGH_SOL)))
-			return;
-		note_answer(s, r, &pkt->src, pkt->ts_ns);
+		struct sweep_rec *r = rec_by_addr(s, &pkt->dst);
+		if (r && (r->class_mask & (1u << IH_ICMP_NEIGH_SOL)))
+			note_answer(s, r, &pkt->src, pkt->ts_ns);
 		return;
 	}
 	struct ih_addr target;
@@ -790,11 +800,8 @@ static void sweep_on_transport(struct ih_detector *d, const struct ih_pkt *pkt)
 	struct sweep *s = d->state;
 	if (pkt->proto == IH_PROTO_TCP && !(pkt->tcp_flags & (IH_TCP_SYN | IH_TCP_ACK)))
 		return;
-	uint32_t idx = s->by_src[src_slot(s, &pkt->src)];
-	if (!idx)
-		return;
-	struct sweep_rec *r = &s->recs[idx - 1];
-	if (!r->used || !ih_addr_same(&r->src, &pkt->src))
+	struct sweep_rec *r = rec_by_addr(s, &pkt->src);
+	if (!r)
 		return;
 	struct target *t = target_find(s, r, &pkt->dst, false);
 	if (t)
