@@ -63,6 +63,7 @@ void ih_config_default(struct ih_config *c)
 	c->beacon_merge_ms = 100;
 	c->beacon_min_period_ms = 1000;
 	c->beacon_max_jitter_pct = 50;
+	c->beacon_fanout_min = 3;
 
 	c->persist_min_ns = 60 * NS_PER_S;
 	c->persist_min_probes = 20;
@@ -224,6 +225,7 @@ static const struct opt opts[] = {
 	O("beacon_merge_ms", OPT_U32, beacon_merge_ms, "requests closer than this are one beacon event"),
 	O("beacon_min_period_ms", OPT_U32, beacon_min_period_ms, "median beacon period, at least (faster: a transfer)"),
 	O("beacon_max_jitter_pct", OPT_U32, beacon_max_jitter_pct, "MAD of beacon gaps over their median, percent, at most"),
+	O("beacon_fanout_min", OPT_U32, beacon_fanout_min, "inside peers on one schedule, answering only with echoes, that make a beacon monitoring (info; 0: off)"),
 	O("persist_min_s", OPT_SECS, persist_min_ns, "echo conversation length for persistent_echo"),
 	O("persist_min_probes", OPT_U32, persist_min_probes, "requests after the first answer for persistent_echo"),
 	O("persist_long_s", OPT_SECS, persist_long_ns, "a very long echo conversation"),

@@ -77,6 +77,7 @@ struct ih_config {
 	uint32_t beacon_merge_ms;      /* requests closer than this form one event */
 	uint32_t beacon_min_period_ms; /* median period, at least (faster is a transfer, not a beacon) */
 	uint32_t beacon_max_jitter_pct;/* MAD of the gaps over their median, percent, at most */
+	uint32_t beacon_fanout_min;    /* inside peers on one echoed schedule: monitoring (0: off) */
 
 	/* persistent_echo */
 	uint64_t persist_min_ns;       /* echo conversation at least this long */

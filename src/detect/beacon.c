@@ -22,9 +22,13 @@
  *
  * one level more (up to high) for a strong beacon (score >= beacon_strong_score_pct over
  * beacon_strong_events events or more). Requests with a varying TTL (traceroute, mtr) and
- * configured monitoring hosts stay at info.
+ * configured monitoring hosts stay at info, and so does a schedule to an inside peer that the
+ * client keeps with beacon_fanout_min inside peers or more at once, each answering only with
+ * echoes of its requests: a monitoring server (fping -R fills its probes with random bytes),
+ * not a command channel, since nothing but the client's own bytes ever comes back.
  *
  * ATT&CK: T1095 Non-Application Layer Protocol (C2 over ICMP). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +38,20 @@
 
 #define N_REQ (IH_PAIR_SERIES + 1)
 
+/* A schedule of echoed requests to an inside peer, remembered when its pair ended, so that the
+ * client's pairs that end after it still see that they shared it (ECHOED_RING most recent). */
+struct echoed {
+	struct ih_addr client, peer;
+	double period_ms;
+	uint64_t last_ns;
+};
+#define ECHOED_RING 64
+
 struct beacon {
 	const struct ih_config *cfg;
-	uint64_t scored, findings;
+	uint64_t scored, findings, fanout;
+	uint64_t nechoed; /* schedules remembered; the slot of the next is nechoed % ECHOED_RING */
+	struct echoed echoed[ECHOED_RING];
 };
 
 struct series_result {
@@ -97,6 +112,64 @@ static void score_series(const struct ih_config *cfg, const double *t, const uin
 	if (r->sc.ts.q2 < cfg->beacon_min_period_ms)
 		return;
 	r->ok = true;
+}
+
+/* Nothing came back but echoes of the requests (or nothing at all): the peer is a plain
+ * responder, so no data flows towards the client. */
+static bool echo_only(const struct ih_pair *p)
+{
+	return p->reply_mismatch == 0 && p->reply_unpaired == 0;
+}
+
+static bool same_period(double a, double b)
+{
+	return fabs(a - b) <= 0.1 * (a > b ? a : b);
+}
+
+static void add_peer(json_t *peers, const struct ih_addr *a)
+{
+	char s[IH_ADDR_STRLEN];
+	ih_json_add_unique(peers, ih_addr_str(a, s, sizeof(s)));
+}
+
+/* The other inside peers the client sends echoed requests to on the same schedule (median gap
+ * within 10 %): its live pairs to the first destinations its host record keeps, and its pairs
+ * that ended since (the ring). Added to `peers` (strings, no duplicates). */
+static void shared_schedule(const struct ih_detector *d, const struct ih_pair *p, double period_ms,
+			    json_t *peers)
+{
+	const struct beacon *b = d->state;
+	const struct ih_config *cfg = b->cfg;
+	const struct ih_host *h = ih_track_peek_host(d->track, &p->client);
+	double scratch[IH_PAIR_SERIES];
+	for (uint32_t i = 0; h && i < h->ndst_small; i++) {
+		const struct ih_addr *q = &h->dst_small[i];
+		if (ih_addr_same(q, &p->server) || !ih_is_home(cfg, q))
+			continue;
+		const struct ih_pair *o = ih_track_peek_pair(d->track, &p->client, q);
+		uint32_t m = o ? (o->nseries < IH_PAIR_SERIES ? o->nseries : IH_PAIR_SERIES) : 0;
+		if (!o || !echo_only(o) || o->probes < cfg->beacon_min_events || m + 1 < cfg->beacon_min_events)
+			continue;
+		if (same_period(ih_median_u32(o->gaps_ms, m, scratch), period_ms))
+			add_peer(peers, q);
+	}
+	uint64_t n = b->nechoed < ECHOED_RING ? b->nechoed : ECHOED_RING;
+	for (uint64_t i = 0; i < n; i++) {
+		const struct echoed *e = &b->echoed[i];
+		/* ended while this pair was sending, on the same schedule */
+		if (ih_addr_same(&e->client, &p->client) && !ih_addr_same(&e->peer, &p->server) &&
+		    e->last_ns >= p->first_ns && same_period(e->period_ms, period_ms))
+			add_peer(peers, &e->peer);
+	}
+}
+
+static void remember_echoed(struct beacon *b, const struct ih_pair *p, double period_ms)
+{
+	struct echoed *e = &b->echoed[b->nechoed++ % ECHOED_RING];
+	e->client = p->client;
+	e->peer = p->server;
+	e->period_ms = period_ms;
+	e->last_ns = p->last_ns;
 }
 
 static void beacon_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
@@ -200,12 +273,25 @@ static void beacon_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 		sev = ih_sev_up(sev, 1, IH_SEV_HIGH);
 	if (v.monitor || v.traceroute_like)
 		sev = IH_SEV_INFO;
+	/* one schedule to several inside peers that only echo: monitoring */
+	json_t *fan = NULL;
+	if (!v.peer_external && echo_only(p) && cfg->beacon_fanout_min) {
+		fan = json_array();
+		shared_schedule(d, p, best.sc.ts.q2, fan);
+		remember_echoed(b, p, best.sc.ts.q2);
+		if (json_array_size(fan) + 1 >= cfg->beacon_fanout_min && sev >= IH_SEV_LOW) {
+			sev = IH_SEV_INFO;
+			b->fanout++;
+		}
+	}
 	double conf = best.sc.score * (sev >= IH_SEV_LOW ? 0.95 : 0.6);
 
 	/* the finding spans the pair; the scored events are the last ones kept */
 	struct ih_finding *f = ih_finding_new("beacon", sev, conf, v.inside, p->first_ns, p->last_ns);
-	if (!f)
+	if (!f) {
+		json_decref(fan);
 		return;
+	}
 	ih_finding_set_dst_addr(f, v.peer);
 	if (sev >= IH_SEV_LOW)
 		ih_finding_add_mitre(f, "T1095");
@@ -234,14 +320,21 @@ static void beacon_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	json_object_set_new(ev, "gaps_ms", gl);
 	if (v.monitor)
 		json_object_set_new(ev, "monitoring_host", json_true());
+	bool fanned = fan && json_array_size(fan) + 1 >= cfg->beacon_fanout_min;
+	if (fan && json_array_size(fan))
+		json_object_set_new(ev, "same_schedule_peers", json_incref(fan));
+	if (fanned)
+		json_object_set_new(ev, "monitoring_like", json_true());
+	json_decref(fan);
 	ih_pview_evidence(&v, ev);
 
 	char a[IH_ADDR_STRLEN], bb[IH_ADDR_STRLEN];
-	ih_finding_summary(f, "%s sent %s ICMP echo to %s every %.1f s (jitter %.2f s) over %u events, beacon score %.2f",
+	ih_finding_summary(f, "%s sent %s ICMP echo to %s every %.1f s (jitter %.2f s) over %u events, beacon score %.2f%s",
 			   ih_pview_addr(v.inside, a, sizeof(a)),
 			   kind == IH_PK_DATA ? "varying-payload" : kind == IH_PK_CUSTOM ? "custom-payload" : "ordinary",
 			   ih_pview_addr(v.peer, bb, sizeof(bb)), s->ts.q2 / 1000.0, s->ts_mad / 1000.0,
-			   best.events, s->score);
+			   best.events, s->score,
+			   fanned ? "; the same schedule to other inside hosts, answered only by echoes: monitoring-like" : "");
 	b->findings++;
 	ih_findings_add(d->out, f);
 }
@@ -252,6 +345,7 @@ static void beacon_add_stats(struct ih_detector *d, json_t *stats)
 	json_t *o = json_object();
 	json_object_set_new(o, "pairs_scored", json_integer((json_int_t)b->scored));
 	json_object_set_new(o, "findings", json_integer((json_int_t)b->findings));
+	json_object_set_new(o, "monitoring_fanout", json_integer((json_int_t)b->fanout));
 	json_object_set_new(stats, "beacon", o);
 }
 

@@ -198,3 +198,13 @@ void ih_finding_set_episode(struct ih_finding *f, const struct ih_addr *host, ui
 	uint64_t e = XXH3_64bits(&k, sizeof(k));
 	f->episode = e ? e : 1;
 }
+
+void ih_json_add_unique(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(arr, i, x)
+		if (strcmp(json_string_value(x), s) == 0)
+			return;
+	json_array_append_new(arr, json_string(s));
+}

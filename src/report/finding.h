@@ -38,6 +38,8 @@ struct ih_finding *ih_finding_new(const char *kind, enum ih_sev sev, double conf
 void ih_finding_set_dst_addr(struct ih_finding *f, const struct ih_addr *dst);
 void ih_finding_set_dst_str(struct ih_finding *f, const char *dst); /* CIDR or other text */
 void ih_finding_add_mitre(struct ih_finding *f, const char *technique);
+/* Appends the string s to the JSON array arr unless an equal string is already in it. */
+void ih_json_add_unique(json_t *arr, const char *s);
 void ih_finding_summary(struct ih_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ih_finding_free(struct ih_finding *f);

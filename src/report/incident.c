@@ -215,16 +215,6 @@ static bool dst_external(const struct view *v, const struct ih_finding *f)
 
 #define LIST_HOSTS 64
 
-static void add_string_sorted(json_t *arr, const char *s)
-{
-	size_t i;
-	json_t *x;
-	json_array_foreach(arr, i, x)
-		if (strcmp(json_string_value(x), s) == 0)
-			return;
-	json_array_append_new(arr, json_string(s));
-}
-
 static int cmp_addr_str(const void *a, const void *b)
 {
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
@@ -269,7 +259,7 @@ static void add_host(struct view *v, const char *s)
 		v->hosts_not_listed++;
 		return;
 	}
-	add_string_sorted(v->hosts, s);
+	ih_json_add_unique(v->hosts, s);
 }
 
 static void collect_hosts(struct view *v)
@@ -281,7 +271,7 @@ static void collect_hosts(struct view *v)
 		const struct ih_finding *f = v->inc->f[i];
 		enum kind k = kind_of(f->kind);
 		if (k == K_SWEEP) {
-			add_string_sorted(v->ranges, f->dst_key);
+			ih_json_add_unique(v->ranges, f->dst_key);
 			continue;
 		}
 		if (k == K_LATERAL) {
@@ -773,7 +763,7 @@ static void peers_text(const struct view *v, struct sbuf *s, bool covert_only)
 			continue;
 		if (covert_only && f->severity < IH_SEV_LOW)
 			continue;
-		add_string_sorted(seen, f->dst_key);
+		ih_json_add_unique(seen, f->dst_key);
 	}
 	sort_strings(seen);
 	size_t i;

@@ -1242,6 +1242,20 @@ uint64_t ih_track_now(const struct ih_track *t)
 	return t->now;
 }
 
+const struct ih_host *ih_track_peek_host(const struct ih_track *t, const struct ih_addr *addr)
+{
+	uint32_t ins;
+	return table_find(&t->hosts, key_hash(t->hosts.seed, addr, t->hosts.keylen), addr, &ins);
+}
+
+const struct ih_pair *ih_track_peek_pair(const struct ih_track *t, const struct ih_addr *client,
+					 const struct ih_addr *server)
+{
+	struct ih_addr key[2] = { *client, *server };
+	uint32_t ins;
+	return table_find(&t->pairs, key_hash(t->pairs.seed, key, t->pairs.keylen), key, &ins);
+}
+
 struct ih_pair *ih_track_find_pair(struct ih_track *t, const struct ih_addr *client,
 				   const struct ih_addr *server)
 {

@@ -264,6 +264,11 @@ uint64_t ih_track_now(const struct ih_track *t);
 /* Looks up a pair without creating it (NULL if absent). */
 struct ih_pair *ih_track_find_pair(struct ih_track *t, const struct ih_addr *client,
 				   const struct ih_addr *server);
+/* Look up a live host or pair record without creating, expiring or ending anything (NULL if
+ * absent): safe from inside a detector's callbacks, where a record ending would re-enter them. */
+const struct ih_host *ih_track_peek_host(const struct ih_track *t, const struct ih_addr *addr);
+const struct ih_pair *ih_track_peek_pair(const struct ih_track *t, const struct ih_addr *client,
+					 const struct ih_addr *server);
 /* Distinct destinations of a host (exact up to IH_HOST_SMALLSET, then estimated). */
 uint32_t ih_host_ndst(const struct ih_host *h);
 

@@ -225,6 +225,13 @@ static const char *ev_str(const struct ih_finding *f, const char *k)
 	return json_string_value(v);
 }
 
+static bool ev_bool(const struct ih_finding *f, const char *k)
+{
+	json_t *v = json_object_get(f->evidence, k);
+	assert_non_null(v);
+	return json_is_true(v);
+}
+
 static bool has_indicator(const struct ih_finding *f, const char *name)
 {
 	json_t *a = json_object_get(f->evidence, "indicators"), *x;
@@ -678,6 +685,73 @@ static void test_monitoring_is_quiet(void **state)
 	assert_quiet(lab);
 }
 
+/* A monitoring server looping fping -R (random fill) over `hosts` inside servers every 2 s for
+ * 50 s; with `talk_back`, the first server answers with bytes of its own instead of echoes. */
+static void random_fill_schedule(struct lab *lab, int hosts, bool talk_back)
+{
+	rng_state = 77;
+	uint64_t t = 100 * S;
+	for (int r = 0; r < 25; r++, t += 2 * S) {
+		for (int h = 0; h < hosts; h++) {
+			char dst[32];
+			snprintf(dst, sizeof(dst), "10.78.0.%d", 33 + h);
+			uint8_t *b = bufs[nbuf++ % 64];
+			pl_random(b, 64);
+			uint64_t ts = t + (uint64_t)h * 25 * MS;
+			bool own = talk_back && h == 0;
+			ping(lab, "10.77.0.5", dst, (uint16_t)(900 + h), (uint16_t)r, ts, b, 64, !own);
+			if (own) {
+				uint8_t *o = bufs[nbuf++ % 64];
+				pl_random(o, 64);
+				feed(lab, icmp(dst, "10.77.0.5", IH_ICMP_ECHO_REP, (uint16_t)(900 + h), (uint16_t)r,
+					       ts + 300000, o, 64));
+			}
+		}
+	}
+	finish(lab);
+}
+
+/* four servers on one schedule, each only echoing the random bytes: monitoring (info), and
+ * the evidence names the three others */
+static void test_monitoring_random_fill_is_quiet(void **state)
+{
+	struct lab *lab = *state;
+	random_fill_schedule(lab, 4, false);
+	assert_quiet(lab);
+	const struct ih_finding *f = find(lab, "beacon", "10.77.0.5", "10.78.0.33");
+	assert_non_null(f);
+	assert_true(ev_bool(f, "monitoring_like"));
+	assert_int_equal(json_array_size(json_object_get(f->evidence, "same_schedule_peers")), 3);
+	/* the server whose pair ended last sees the others through the detector's memory */
+	f = find(lab, "beacon", "10.77.0.5", "10.78.0.36");
+	assert_non_null(f);
+	assert_int_equal(json_array_size(json_object_get(f->evidence, "same_schedule_peers")), 3);
+}
+
+/* the same schedule to one server is a beacon carrying data inside (low or above); to four,
+ * one of which sends bytes back, that one is too: something answers it */
+static void test_random_fill_one_peer_is_beacon(void **state)
+{
+	struct lab *lab = *state;
+	random_fill_schedule(lab, 1, false);
+	const struct ih_finding *f = find(lab, "beacon", "10.77.0.5", "10.78.0.33");
+	assert_non_null(f);
+	assert_true(f->severity >= IH_SEV_LOW);
+	assert_null(json_object_get(f->evidence, "monitoring_like"));
+}
+
+static void test_random_fill_answered_is_beacon(void **state)
+{
+	struct lab *lab = *state;
+	random_fill_schedule(lab, 4, true);
+	const struct ih_finding *f = find(lab, "beacon", "10.77.0.5", "10.78.0.33");
+	assert_non_null(f);
+	assert_true(f->severity >= IH_SEV_LOW);
+	f = find(lab, "beacon", "10.77.0.5", "10.78.0.34");
+	assert_non_null(f);
+	assert_true(f->severity < IH_SEV_LOW);
+}
+
 /* an outside uptime service pings an inside server every 10 s for 5 minutes: the inside host
  * only answers; nothing is its doing */
 static void test_inbound_monitoring_is_quiet(void **state)
@@ -1001,6 +1075,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_beacon_jitter_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_beacon_slow_kept_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_beacon_slow_short, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_monitoring_random_fill_is_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_fill_one_peer_is_beacon, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_fill_answered_is_beacon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping_left_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitoring_is_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inbound_monitoring_is_quiet, setup, teardown),
