@@ -16,6 +16,10 @@
  * one level more when the peer is outside the home networks. The content class says what the
  * data looks like: text, encoded (base64/hex), binary or random (encrypted or compressed).
  *
+ * Data can also ride in the echo header instead of the payload, two bytes a field a request
+ * (covert identifier channels; see exfil_header): exfil_header_min_requests requests whose
+ * identifier or sequence varies as no ping tool's does, reported with those bytes.
+ *
  * ATT&CK: T1048 Exfiltration Over Alternative Protocol, T1048.003 (unencrypted non-C2). */
 #include <stdlib.h>
 
@@ -120,6 +124,67 @@ static void exfil_patterns(struct exfil *x, struct ih_detector *d, const struct 
 	ih_findings_add(d->out, f);
 }
 
+/* Data in the echo header. A ping tool keeps one identifier per process and counts its
+ * sequence up by one (fping's counter is shared by its hosts: a constant step per host); a
+ * stream of one-shot processes (ping -c 1 in a loop, hping3 per packet) changes the identifier
+ * and repeats the sequence. So an identifier that changes with every request while the
+ * sequence does not repeat carries data, and so do sequence numbers that jump about on most
+ * requests: more than 16 away from the one before, by a step more than 256 off the step
+ * before (fping's per-host step grows only by the retries of a round). Each such field is two
+ * bytes a request. Payload data, when there is some, is the payload check's business. */
+static void exfil_header(struct exfil *x, struct ih_detector *d, const struct ih_pair *p)
+{
+	const struct ih_config *cfg = x->cfg;
+	uint32_t min = cfg->exfil_header_min_requests;
+	if (!min || p->probes < min || p->probes < 2)
+		return;
+	uint64_t steps = p->probes - 1;
+	bool id_data = (uint64_t)p->id_changes * 10 >= steps * 9 && (uint64_t)p->seq_repeats * 4 < steps;
+	bool seq_data = (uint64_t)p->seq_jumps * 4 >= steps * 3;
+	if (!id_data && !seq_data)
+		return;
+	struct ih_pview v;
+	ih_pview_init(&v, p, cfg);
+	if (v.kind == IH_PK_DATA || v.traceroute_like)
+		return;
+	uint64_t bytes = (uint64_t)p->probes * ((id_data ? 2u : 0u) + (seq_data ? 2u : 0u));
+	bool external = ih_is_home(cfg, &p->client) && !ih_is_home(cfg, &p->server);
+	enum ih_sev sev = leak_severity(cfg, bytes, external);
+	double conf = 0.6 + (external ? 0.1 : 0) + (id_data && seq_data ? 0.1 : 0);
+
+	struct ih_finding *f = exfil_finding(sev, conf, &p->client, &p->server, p);
+	if (!f)
+		return;
+	json_t *ev = f->evidence;
+	ih_pview_evidence(&v, ev);
+	json_object_set_new(ev, "channel", json_string("echo_header_fields"));
+	json_t *fields = json_array();
+	if (id_data)
+		json_array_append_new(fields, json_string("identifier"));
+	if (seq_data)
+		json_array_append_new(fields, json_string("sequence"));
+	json_object_set_new(ev, "header_fields", fields);
+	json_object_set_new(ev, "data_packets", json_integer(p->probes));
+	json_object_set_new(ev, "data_bytes", json_integer((json_int_t)bytes));
+	json_object_set_new(ev, "leaked_bytes_est", json_integer((json_int_t)bytes));
+	json_object_set_new(ev, "echo_id_changes", json_integer(p->id_changes));
+	json_object_set_new(ev, "seq_steps_of_one", json_integer(p->seq_steps_one));
+	json_object_set_new(ev, "seq_repeats", json_integer(p->seq_repeats));
+	json_object_set_new(ev, "seq_jumps", json_integer(p->seq_jumps));
+	double span = (double)(p->last_ns - p->first_ns) / 1e9;
+	json_object_set_new(ev, "duration_s", json_real(ih_round3(span)));
+	json_object_set_new(ev, "carried_in", json_string("echo requests"));
+
+	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN];
+	ih_finding_summary(f, "%s hid about %llu bytes in the echo %s of %u ICMP requests to %s (identifier changed %u times, sequence jumped %u times)",
+			   ih_addr_str(&p->client, a, sizeof(a)), (unsigned long long)bytes,
+			   id_data && seq_data ? "identifier and sequence fields" : id_data ? "identifier field" : "sequence field",
+			   p->probes, ih_addr_str(&p->server, b, sizeof(b)), p->id_changes, p->seq_jumps);
+	x->findings++;
+	x->bytes_leaked += bytes;
+	ih_findings_add(d->out, f);
+}
+
 /* The bytes leaked that make a low finding: fewer for a file's worth of text or encoded data
  * going outside. */
 static uint64_t exfil_threshold(const struct ih_config *cfg, const struct ih_pview *v)
@@ -137,6 +202,7 @@ static void exfil_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	struct exfil *x = d->state;
 	const struct ih_config *cfg = x->cfg;
 	exfil_patterns(x, d, p);
+	exfil_header(x, d, p);
 	if (p->nontpl_out + p->nontpl_in < cfg->exfil_min_distinct)
 		return;
 	struct ih_pview v;

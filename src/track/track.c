@@ -889,8 +889,15 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 		if (pkt->has_echo_fields) {
 			if (pkt->icmp_id != p->last_id)
 				p->id_changes++;
-			if (pkt->icmp_seq == (uint16_t)(p->last_seq + 1))
+			uint16_t step = (uint16_t)(pkt->icmp_seq - p->last_seq);
+			if (step == 1)
 				p->seq_steps_one++;
+			else if (step == 0)
+				p->seq_repeats++;
+			else if (step > 16 && step < 65520 &&
+				 (uint16_t)(step - p->last_seq_step + 256) > 512)
+				p->seq_jumps++; /* far, by a step unlike the last (fping's grows by retries) */
+			p->last_seq_step = step;
 		}
 		if (pkt->ttl != p->last_ttl)
 			p->ttl_changes++;

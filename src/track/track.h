@@ -121,8 +121,11 @@ struct ih_pair {
 	uint64_t bytes_out, bytes_in;  /* ICMP payload bytes client->server, server->client */
 	/* echo id / sequence behaviour */
 	uint16_t first_id, last_id, last_seq;
+	uint16_t last_seq_step;        /* seq minus the previous request's (mod 2^16) */
 	uint32_t id_changes;           /* requests whose id differs from the previous one */
 	uint32_t seq_steps_one;        /* requests whose seq is the previous + 1 */
+	uint32_t seq_repeats;          /* ... equal to the previous (a new process each time) */
+	uint32_t seq_jumps;            /* ... more than 16 away, by a step over 256 off the last one */
 	/* probe TTL (traceroute and mtr raise it) */
 	uint8_t ttl_min, ttl_max;
 	uint32_t ttl_changes;

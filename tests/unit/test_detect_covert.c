@@ -556,6 +556,93 @@ static void test_ping_pattern_tester_is_quiet(void **state)
 	assert_null(find(lab, "exfiltration", NULL, NULL));
 }
 
+/* Data in the echo header: `n` requests 100 ms apart with a fixed 32-byte payload, whose id
+ * and seq are chosen by `hdr` (request i, text byte source); answered. */
+static const char header_text[] = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+				  "bin:x:2:2:bin:/bin:/usr/sbin/nologin\nsys:x:3:3:sys:/dev:/usr/sbin/nologin\n"
+				  "sync:x:4:65534:sync:/bin:/bin/sync\ngames:x:5:60:games:/usr/games:/usr/sbin/nologin\n"
+				  "man:x:6:12:man:/var/cache/man:/usr/sbin/nologin\nlp:x:7:7:lp:/var/spool/lpd:/usr/sbin/nologin\n"
+				  "mail:x:8:8:mail:/var/mail:/usr/sbin/nologin\nnews:x:9:9:news:/var/spool/news:/usr/sbin/nologin\n";
+
+static uint16_t text16(int k)
+{
+	size_t n = sizeof(header_text) - 1, i = (size_t)k * 2 % n;
+	return (uint16_t)((uint8_t)header_text[i] << 8 | (uint8_t)header_text[(i + 1) % n]);
+}
+
+enum hdr_kind { HDR_ID_SEQ, HDR_SEQ, HDR_LOOP, HDR_FPING };
+
+static void header_run(struct lab *lab, const char *dst, enum hdr_kind k, int n)
+{
+	static const uint8_t fixed[32] = { 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17 };
+	uint64_t t = 100 * S;
+	uint16_t fseq = 0;
+	for (int i = 0; i < n; i++, t += 100 * MS) {
+		uint16_t id, seq;
+		switch (k) {
+		case HDR_ID_SEQ: id = text16(2 * i); seq = text16(2 * i + 1); break;
+		case HDR_SEQ: id = 4242; seq = text16(i); break;
+		case HDR_LOOP: id = (uint16_t)(31000 + i * 7); seq = 1; break; /* ping -c 1 in a loop */
+		default:
+			/* fping over 40 hosts: one id, a counter shared by the hosts, a few retries */
+			fseq = (uint16_t)(fseq + 40 + (i % 3));
+			id = 555;
+			seq = fseq;
+			break;
+		}
+		ping(lab, "10.77.0.10", dst, id, seq, t, fixed, sizeof(fixed), true);
+	}
+	finish(lab);
+}
+
+static void test_exfil_header_id_seq(void **state)
+{
+	struct lab *lab = *state;
+	header_run(lab, "203.0.113.7", HDR_ID_SEQ, 100);
+	const struct ih_finding *f = find(lab, "exfiltration", "10.77.0.10", "203.0.113.7");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_MEDIUM); /* 400 bytes, one level up for outside */
+	assert_string_equal(ev_str(f, "channel"), "echo_header_fields");
+	assert_int_equal(ev_int(f, "data_bytes"), 400);
+	assert_int_equal(json_array_size(json_object_get(f->evidence, "header_fields")), 2);
+}
+
+static void test_exfil_header_seq_inside(void **state)
+{
+	struct lab *lab = *state;
+	header_run(lab, "10.78.0.40", HDR_SEQ, 60);
+	const struct ih_finding *f = find(lab, "exfiltration", "10.77.0.10", "10.78.0.40");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_LOW);
+	json_t *fl = json_object_get(f->evidence, "header_fields");
+	assert_int_equal(json_array_size(fl), 1);
+	assert_string_equal(json_string_value(json_array_get(fl, 0)), "sequence");
+	assert_int_equal(ev_int(f, "data_bytes"), 120);
+}
+
+/* one-shot processes (a new id each time, seq 1) and fping's shared counter are not data;
+ * neither are 31 requests of data (under exfil_header_min_requests) */
+static void test_exfil_header_tools_are_quiet(void **state)
+{
+	struct lab *lab = *state;
+	header_run(lab, "203.0.113.7", HDR_LOOP, 100);
+	assert_null(find(lab, "exfiltration", NULL, NULL));
+}
+
+static void test_exfil_header_fping_is_quiet(void **state)
+{
+	struct lab *lab = *state;
+	header_run(lab, "203.0.113.7", HDR_FPING, 100);
+	assert_null(find(lab, "exfiltration", NULL, NULL));
+}
+
+static void test_exfil_header_short_is_quiet(void **state)
+{
+	struct lab *lab = *state;
+	header_run(lab, "203.0.113.7", HDR_ID_SEQ, 31);
+	assert_null(find(lab, "exfiltration", NULL, NULL));
+}
+
 /* ================================================================ beacon */
 
 /* ping -i 3 -s 120 -p 4b21c0de5a5a to an outside host for 90 s: a strict period, custom
@@ -1062,6 +1149,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tunnel_custom_magic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tunnel_unknown_tool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_base64, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_header_id_seq, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_header_seq_inside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_header_tools_are_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_header_fping_is_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_header_short_is_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_small_text_file_outside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_small_file_inside_is_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_small_binary_fill_is_quiet, setup, teardown),
