@@ -72,6 +72,17 @@
 #   tunnel_ptunnel_unpriv  ptunnel-ng whose proxy runs --unprivileged (it answers with echo
 #                       requests of its own, not replies) carrying 100 KB
 #   trace6_inside       traceroute -6 -I, mtr -6 and a path-MTU ping over IPv6 to an inside server
+#   sweep_nmap_full24   nmap -sn -PE -T4 over 10.78.0.1-254 (every address of the server LAN)
+#   monitoring_smokeping  SmokePing-style rounds from the monitoring server: fping -C 20 -p 100
+#                       to 8 servers, three rounds 20 s apart
+#   ping_huge           ping -s 65000 of an inside server and ping -s 3000 of an outside host,
+#                       a few times each (fragmented echoes)
+#   sweep_fping_big     fping -a -r 0 -b 1000 -g 10.78.0.32/27 (a sweep with 1000-byte probes)
+#   ping_hping3_admin   hping3 -1 -c 5 to a server, then hping3 -1 --icmp-ts -c 3: an admin's test
+#   sweep_very_slow     one ping -c 1 every 8 s over 10.78.0.32-47 from a shell loop (about 2.5 min)
+#   exfil_icmp6_data    a file sent in ICMPv6 echo requests, 400 random bytes each, 60 of them
+#                       0.2 s apart, to an inside server (a raw socket from Python: nping -6
+#                       cannot open its capture in the lab)
 set -uo pipefail
 sc=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -271,6 +282,34 @@ NFT
     x ih_ws2 timeout 30 traceroute -6 -n -I -m 5 fd78::28 >/dev/null 2>&1
     x ih_ws2 timeout 40 mtr -6 -n -r -c 5 fd78::2d >/dev/null 2>&1
     x ih_ws2 timeout 10 ping -6 -n -c 3 -s 1452 -M do fd78::28 >/dev/null 2>&1 ;;
+  sweep_nmap_full24)
+    x ih_atk timeout 120 nmap -n -sn -PE -T4 10.78.0.1-254 >/dev/null 2>&1 ;;
+  monitoring_smokeping)
+    for r in 1 2 3; do
+      x ih_mon timeout 10 fping -q -C 20 -p 100 -B1 -r1 10.78.0.33 10.78.0.34 10.78.0.37 10.78.0.40 \
+        10.78.0.41 10.78.0.45 10.78.0.50 10.78.0.52 >/dev/null 2>&1
+      [ $r = 3 ] || sleep 20
+    done ;;
+  ping_huge)
+    x ih_ws2 timeout 20 ping -n -c 3 -s 65000 10.78.0.40 >/dev/null 2>&1
+    x ih_ws2 timeout 20 ping -n -c 4 -s 3000 203.0.113.7 >/dev/null 2>&1 ;;
+  sweep_fping_big)
+    x ih_atk timeout 60 fping -a -q -r 0 -b 1000 -g 10.78.0.32/27 >/dev/null 2>&1 ;;
+  ping_hping3_admin)
+    x ih_ws2 timeout 20 hping3 -1 -c 5 10.78.0.40 >/dev/null 2>&1
+    x ih_ws2 timeout 20 hping3 -1 --icmp-ts -c 3 10.78.0.41 >/dev/null 2>&1 ;;
+  sweep_very_slow)
+    for i in $(seq 32 47); do x ih_atk timeout 2 ping -n -c 1 -W 1 10.78.0.$i >/dev/null 2>&1; sleep 8; done ;;
+  exfil_icmp6_data)
+    head -c 24000 /dev/urandom > /tmp/ih_n6
+    x ih_atk timeout 30 python3 -c '
+import socket, struct, sys, time
+d = open("/tmp/ih_n6", "rb").read()
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+for i in range(60):
+    s.sendto(struct.pack("!BBHHH", 128, 0, 0, 0x5151, i + 1) + d[i * 400:(i + 1) * 400], ("fd78::28", 0))
+    time.sleep(0.2)
+' ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
