@@ -72,6 +72,7 @@ void ih_config_default(struct ih_config *c)
 
 	c->volume_min_pps = 200;
 	c->volume_min_packets = 1000;
+	c->volume_smurf_min = 10;
 	c->volume_ratio = 10;
 	c->volume_pop_min_hosts = 5;
 	c->volume_own_min_secs = 10;
@@ -233,6 +234,7 @@ static const struct opt opts[] = {
 	O("persist_long_s", OPT_SECS, persist_long_ns, "a very long echo conversation"),
 	O("volume_min_pps", OPT_U32, volume_min_pps, "requests per second to one destination for a burst"),
 	O("volume_min_packets", OPT_U32, volume_min_packets, "requests in burst seconds for a volume finding"),
+	O("volume_smurf_min", OPT_U32, volume_smurf_min, "echo requests to a group address forged with one host's address, for a smurf finding (0: off)"),
 	O("volume_ratio", OPT_U32, volume_ratio, "peak rate over baseline (own earlier, population)"),
 	O("volume_pop_min_hosts", OPT_U32, volume_pop_min_hosts, "hosts needed for a population baseline"),
 	O("volume_own_min_secs", OPT_U32, volume_own_min_secs, "active seconds needed for an own baseline"),

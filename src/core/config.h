@@ -88,6 +88,7 @@ struct ih_config {
 	/* volume_anomaly */
 	uint32_t volume_min_pps;       /* requests per second to one destination for a burst */
 	uint32_t volume_min_packets;   /* requests in burst seconds for a finding */
+	uint32_t volume_smurf_min;      /* forged group requests for a smurf finding (0: off) */
 	uint32_t volume_ratio;         /* peak over baseline (own earlier rate, population) */
 	uint32_t volume_pop_min_hosts; /* hosts needed for a population baseline */
 	uint32_t volume_own_min_secs;  /* active seconds needed for an own baseline */

@@ -112,6 +112,7 @@ struct sweep {
 	uint32_t *by_src;             /* direct-mapped index: hash(src) -> record + 1 */
 	uint32_t by_src_mask;
 	uint64_t evictions, target_overflows, episodes;
+	uint64_t forged_group_probes; /* group probes sent by another host's frames (a smurf) */
 	/* multicast neighbour solicitations per source, before it is a candidate */
 	struct nd_seen {
 		uint32_t src_tag, last_target;
@@ -747,6 +748,12 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	if (ih_icmp_is_probe(pkt->icmp_class) && !ev->to_client) {
 		struct sweep_rec *r = rec_of(s, h);
 		enum ih_group group = ih_addr_group(&pkt->dst);
+		/* a broadcast with another host's address as its source (its frame came from another
+		 * hardware address) is a smurf aimed at that host, not its discovery: volume's */
+		if (group && ev->forged_src) {
+			s->forged_group_probes++;
+			return;
+		}
 		if (!r) {
 			if (ih_host_ndst(h) < ADMIT_DSTS && !group)
 				return;
@@ -851,6 +858,7 @@ static void sweep_add_stats(struct ih_detector *d, json_t *stats)
 	json_object_set_new(o, "candidate_evictions", json_integer((json_int_t)s->evictions));
 	json_object_set_new(o, "targets_not_listed", json_integer((json_int_t)s->target_overflows));
 	json_object_set_new(o, "episodes", json_integer((json_int_t)s->episodes));
+	json_object_set_new(o, "forged_group_probes", json_integer((json_int_t)s->forged_group_probes));
 	json_object_set_new(stats, "sweep", o);
 }
 

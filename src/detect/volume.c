@@ -40,7 +40,19 @@
  * destinations, ordinary payloads only). Answers and errors are not counted: they follow other
  * hosts' traffic. Without history none of this runs.
  *
- * ATT&CK: T1498 Network Denial of Service, T1498.001 Direct Network Flood. */
+ * Smurf: echo requests to a broadcast or multicast address whose source address is another
+ * host's (the tracker's ev->forged_src: the frame's hardware address is not the one that
+ * address was first seen with) make every host of the group answer that host. They are not
+ * counted above (the group address is no victim, the forged source no sender); a record per
+ * forged source (SMURF_SLOTS at once, the oldest judged and dropped when full) counts them
+ * and the answers that reach it, and is judged when the forged source's host record ends:
+ * volume_smurf_min forged requests or more are a finding with the victim as dst and the
+ * sender named by its hardware address when known (else the unspecified address): low,
+ * medium when the answers outnumber the requests twice (two responders or more) or reach
+ * volume_min_packets, high when the answers reach volume_min_packets at volume_min_pps.
+ *
+ * ATT&CK: T1498 Network Denial of Service, T1498.001 Direct Network Flood (T1498.002
+ * Reflection Amplification for a smurf). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +95,18 @@ struct victim {
 	struct vsrc top[TOPK];
 };
 
+#define SMURF_SLOTS 16
+
+struct smurf {
+	struct ih_addr victim, group;
+	uint8_t mac[6];
+	bool used, mac_mixed;
+	uint64_t first_ns, last_ns;
+	uint64_t requests, answers;
+	uint32_t sec_answers, peak_answers_pps;
+	uint64_t sec;
+};
+
 struct macent {
 	uint8_t mac[6];
 	uint8_t used, ambiguous;
@@ -115,6 +139,9 @@ struct volume {
 	uint32_t pop[POP_BUCKETS];
 	uint32_t pop_n;
 	uint64_t evictions, expired, mac_evictions, findings, tunnels_skipped;
+	struct smurf smurf[SMURF_SLOTS];
+	uint32_t nsmurf;             /* records in use */
+	uint64_t smurf_evictions, smurf_findings;
 };
 
 static uint32_t pow2_at_least(uint32_t n, uint32_t min)
@@ -364,7 +391,7 @@ static void evaluate(struct ih_detector *d, struct victim *v)
 	json_t *ev = f->evidence;
 	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN];
 	json_object_set_new(ev, "victim", json_string(ih_addr_str(&v->addr, a, sizeof(a))));
-	json_object_set_new(ev, "attribution", json_string(who));
+	json_object_set_new(ev, "sender", json_string(who));
 	json_object_set_new(ev, "requests", json_integer((json_int_t)v->reqs));
 	json_object_set_new(ev, "bytes", json_integer((json_int_t)v->bytes));
 	json_object_set_new(ev, "peak_pps", json_integer(v->peak_pps));
@@ -636,6 +663,120 @@ static void sender_count(struct ih_detector *d, const struct ih_event *ev)
 		sd->many = true;
 }
 
+/* ---------------------------------------------------------------- smurf */
+
+static struct smurf *smurf_find(struct volume *s, const struct ih_addr *victim)
+{
+	for (unsigned i = 0; s->nsmurf && i < SMURF_SLOTS; i++)
+		if (s->smurf[i].used && ih_addr_same(&s->smurf[i].victim, victim))
+			return &s->smurf[i];
+	return NULL;
+}
+
+static void smurf_judge(struct ih_detector *d, struct smurf *m)
+{
+	struct volume *s = d->state;
+	const struct ih_config *cfg = s->cfg;
+	if (!cfg->volume_smurf_min || m->requests < cfg->volume_smurf_min)
+		return;
+	enum ih_sev sev = IH_SEV_LOW;
+	if (m->answers >= 2 * m->requests || m->answers >= cfg->volume_min_packets)
+		sev = IH_SEV_MEDIUM;
+	if (m->answers >= cfg->volume_min_packets && m->peak_answers_pps >= cfg->volume_min_pps)
+		sev = IH_SEV_HIGH;
+	const struct macent *me = m->mac_mixed ? NULL : mac_find(s, m->mac, false, 0);
+	struct ih_addr src;
+	memset(&src, 0, sizeof(src));
+	src.family = m->victim.family;
+	bool named = me && !me->ambiguous && me->ip.family && !ih_addr_same(&me->ip, &m->victim);
+	if (named)
+		src = me->ip;
+	struct ih_finding *f = ih_finding_new("volume_anomaly", sev, named ? 0.9 : 0.8, &src, m->first_ns, m->last_ns);
+	if (!f)
+		return;
+	ih_finding_set_dst_addr(f, &m->victim);
+	ih_finding_add_mitre(f, "T1498");
+	ih_finding_add_mitre(f, "T1498.002");
+	json_t *ev = f->evidence;
+	char v[IH_ADDR_STRLEN], g[IH_ADDR_STRLEN], mac[18];
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m->mac[0], m->mac[1], m->mac[2], m->mac[3],
+		 m->mac[4], m->mac[5]);
+	json_object_set_new(ev, "reflection", json_string("smurf"));
+	json_object_set_new(ev, "victim", json_string(ih_addr_str(&m->victim, v, sizeof(v))));
+	json_object_set_new(ev, "group", json_string(ih_addr_str(&m->group, g, sizeof(g))));
+	json_object_set_new(ev, "forged_requests", json_integer((json_int_t)m->requests));
+	json_object_set_new(ev, "answers_to_victim", json_integer((json_int_t)m->answers));
+	json_object_set_new(ev, "peak_answers_pps", json_integer(m->peak_answers_pps));
+	json_object_set_new(ev, "amplification", json_real(ih_round3((double)m->answers / (double)m->requests)));
+	json_object_set_new(ev, "sender_mac", json_string(mac));
+	json_object_set_new(ev, "single_sender_mac", json_boolean(!m->mac_mixed));
+	json_object_set_new(ev, "sender", json_string(named ? "sender identified by hardware address"
+							    : "forged source, sender unknown"));
+	if (named) {
+		char a[IH_ADDR_STRLEN];
+		json_object_set_new(ev, "sender_mac_seen_as", json_string(ih_addr_str(&me->ip, a, sizeof(a))));
+	}
+	char a[IH_ADDR_STRLEN];
+	ih_finding_summary(f, "%s got %llu echo replies from the hosts of %s after %llu echo requests forged with its address (a smurf reflection), sent from %s%s%s",
+			   v, (unsigned long long)m->answers, g, (unsigned long long)m->requests, mac,
+			   named ? " = " : "", named ? ih_addr_str(&me->ip, a, sizeof(a)) : "");
+	s->smurf_findings++;
+	ih_findings_add(d->out, f);
+}
+
+static void smurf_end(struct ih_detector *d, struct smurf *m)
+{
+	struct volume *s = d->state;
+	smurf_judge(d, m);
+	memset(m, 0, sizeof(*m));
+	s->nsmurf--;
+}
+
+static void smurf_request(struct ih_detector *d, const struct ih_pkt *pkt)
+{
+	struct volume *s = d->state;
+	struct smurf *m = smurf_find(s, &pkt->src);
+	if (!m) {
+		struct smurf *oldest = NULL;
+		for (unsigned i = 0; i < SMURF_SLOTS && !m; i++) {
+			if (!s->smurf[i].used)
+				m = &s->smurf[i];
+			else if (!oldest || s->smurf[i].last_ns < oldest->last_ns)
+				oldest = &s->smurf[i];
+		}
+		if (!m) {
+			s->smurf_evictions++;
+			smurf_end(d, oldest);
+			m = oldest;
+		}
+		m->used = true;
+		s->nsmurf++;
+		m->victim = pkt->src;
+		m->group = pkt->dst;
+		memcpy(m->mac, pkt->src_mac, 6);
+		m->first_ns = pkt->ts_ns;
+	} else if (memcmp(m->mac, pkt->src_mac, 6) != 0) {
+		m->mac_mixed = true;
+	}
+	m->requests++;
+	if (pkt->ts_ns > m->last_ns)
+		m->last_ns = pkt->ts_ns;
+}
+
+static void smurf_answer(struct smurf *m, const struct ih_pkt *pkt)
+{
+	uint64_t sec = pkt->ts_ns / 1000000000ull;
+	if (sec != m->sec) {
+		m->sec = sec;
+		m->sec_answers = 0;
+	}
+	m->answers++;
+	if (++m->sec_answers > m->peak_answers_pps)
+		m->peak_answers_pps = m->sec_answers;
+	if (pkt->ts_ns > m->last_ns)
+		m->last_ns = pkt->ts_ns;
+}
+
 /* ARP says which IPv4 address a hardware address claims: the sender of a spoofed flood is
  * usually found this way (it had to ARP for its router before flooding). */
 static void volume_on_arp(struct ih_detector *d, const struct ih_pkt *pkt)
@@ -650,11 +791,18 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	const struct ih_config *cfg = s->cfg;
 	const struct ih_pkt *pkt = ev->pkt;
 	enum ih_icmp_class c = pkt->icmp_class;
+	if (ev->forged_src && !ev->to_client && ih_icmp_is_probe(c) && ih_addr_group(&pkt->dst)) {
+		smurf_request(d, pkt);
+		return;
+	}
 	if (s->snd)
 		sender_count(d, ev);
 	if (ev->to_client) {
 		if (!ih_icmp_is_answer(c))
 			return;
+		struct smurf *m = s->nsmurf ? smurf_find(s, &pkt->dst) : NULL;
+		if (m)
+			smurf_answer(m, pkt);
 		/* a host that asked more than once and is answered is real: learn its address (on
 		 * its first answers, then refreshed every 1024) */
 		const struct ih_host *h = ev->client;
@@ -714,6 +862,9 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 static void volume_on_host_end(struct ih_detector *d, const struct ih_host *h)
 {
 	struct volume *s = d->state;
+	struct smurf *m = s->nsmurf ? smurf_find(s, &h->addr) : NULL;
+	if (m)
+		smurf_end(d, m);
 	if (h->pkts < 2)
 		return;
 	uint32_t pps = h->peak_pps;
@@ -752,6 +903,9 @@ static void volume_judge_open(struct ih_detector *d, struct ih_findings *into)
 static void volume_on_flush(struct ih_detector *d)
 {
 	struct volume *s = d->state;
+	for (unsigned i = 0; i < SMURF_SLOTS; i++)
+		if (s->smurf[i].used)
+			smurf_end(d, &s->smurf[i]);
 	for (uint32_t i = 0; i <= s->vmask; i++)
 		if (s->v[i].used) {
 			evaluate(d, &s->v[i]);
@@ -777,6 +931,8 @@ static void volume_add_stats(struct ih_detector *d, json_t *stats)
 	json_object_set_new(o, "population_hosts", json_integer(s->pop_n));
 	json_object_set_new(o, "skipped_as_tunnel", json_integer((json_int_t)s->tunnels_skipped));
 	json_object_set_new(o, "findings", json_integer((json_int_t)s->findings));
+	json_object_set_new(o, "smurf_findings", json_integer((json_int_t)s->smurf_findings));
+	json_object_set_new(o, "smurf_evictions", json_integer((json_int_t)s->smurf_evictions));
 	if (s->snd) {
 		json_t *h = json_object();
 		json_object_set_new(h, "senders_capacity", json_integer(s->smask + 1));

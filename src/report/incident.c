@@ -538,11 +538,28 @@ static void covert_text(const struct view *v, struct sbuf *s)
 		       ev_num(bea, "period_s"));
 }
 
+/* A flood by reflection (volume.c's smurf finding): forged requests to a group address, the
+ * answers of every host of the group aimed at the victim. */
+static bool is_smurf(const struct ih_finding *f)
+{
+	return strcmp(ev_str(f, "reflection"), "smurf") == 0;
+}
+
 static void volume_text(const struct view *v, struct sbuf *s)
 {
 	const struct ih_finding *f = v->top[K_VOLUME];
 	char t[16];
-	if (v->inc->primary_target)
+	if (is_smurf(f) && v->inc->primary_target)
+		sb_add(s, "%s was the target of a smurf reflection at %s: %lld echo requests forged with its address went to %s "
+			  "and drew %lld echo replies onto it (%.1f times the requests, peak %lld/s)",
+		       v->host, hms(f->first_ns, t, sizeof(t)), ev_int(f, "forged_requests"), ev_str(f, "group"),
+		       ev_int(f, "answers_to_victim"), ev_num(f, "amplification"), ev_int(f, "peak_answers_pps"));
+	else if (is_smurf(f))
+		sb_add(s, "at %s it sent %lld echo requests to %s forged with %s's address, which drew %lld echo replies onto "
+			  "that host (a smurf reflection, %.1f times the requests)",
+		       hms(f->first_ns, t, sizeof(t)), ev_int(f, "forged_requests"), ev_str(f, "group"), f->dst_key,
+		       ev_int(f, "answers_to_victim"), ev_num(f, "amplification"));
+	else if (v->inc->primary_target)
 		sb_add(s, "%s was flooded at %s: %lld ICMP requests (peak %lld/s) from about %lld %ssources",
 		       v->host, hms(f->first_ns, t, sizeof(t)), ev_int(f, "requests"), ev_int(f, "peak_pps"),
 		       ev_int(f, "distinct_sources_est"), json_is_true(ev(f, "spoofed_sources")) ? "spoofed " : "");
@@ -560,7 +577,11 @@ static void narrative(const struct view *v, struct sbuf *s)
 	bool sweep = v->top[K_SWEEP] != NULL, lateral = v->top[K_LATERAL] != NULL;
 	if (v->inc->primary_target) {
 		volume_text(v, s);
-		sb_add(s, ". %s only answers; the sender is not known from this capture.", v->host);
+		if (is_smurf(v->top[K_VOLUME]))
+			sb_add(s, ". The forged requests came from hardware address %s, which this capture does not tie to an "
+				  "address.", ev_str(v->top[K_VOLUME], "sender_mac"));
+		else
+			sb_add(s, ". %s only answers; the sender is not known from this capture.", v->host);
 		return;
 	}
 	if (v->covert && (v->covert->severity >= IH_SEV_LOW || !sweep)) {
@@ -650,6 +671,12 @@ static void headline(const struct view *v, struct sbuf *s)
 {
 	sb_reset(s);
 	const char *sep = "";
+	if (v->inc->primary_target && is_smurf(v->top[K_VOLUME])) {
+		sb_add(s, "target of a smurf reflection through %s (%lld echo replies after %lld forged requests)",
+		       ev_str(v->top[K_VOLUME], "group"), ev_int(v->top[K_VOLUME], "answers_to_victim"),
+		       ev_int(v->top[K_VOLUME], "forged_requests"));
+		return;
+	}
 	if (v->inc->primary_target) {
 		sb_add(s, "target of an ICMP flood (%lld requests, peak %lld/s)", ev_int(v->top[K_VOLUME], "requests"),
 		       ev_int(v->top[K_VOLUME], "peak_pps"));
@@ -693,7 +720,8 @@ static void headline(const struct view *v, struct sbuf *s)
 		sep = "; ";
 	}
 	if (v->top[K_VOLUME]) {
-		sb_add(s, "%sICMP flood of %s", sep, v->top[K_VOLUME]->dst_key);
+		sb_add(s, "%s%s of %s", sep, is_smurf(v->top[K_VOLUME]) ? "smurf reflection flood" : "ICMP flood",
+		       v->top[K_VOLUME]->dst_key);
 		sep = "; ";
 	}
 	if (!s->n)
@@ -954,7 +982,13 @@ static json_t *playbook(const struct view *v, const struct context *cx)
 	}
 	if (v->top[K_VOLUME]) {
 		const struct ih_finding *f = v->top[K_VOLUME];
-		sb_add(&e, "%lld requests to %s at up to %lld per second. ", ev_int(f, "requests"), f->dst_key, ev_int(f, "peak_pps"));
+		if (is_smurf(f))
+			sb_add(&e, "%lld echo requests to %s forged with the address of %s drew %lld echo replies onto it, up to %lld "
+				   "per second. ", ev_int(f, "forged_requests"), ev_str(f, "group"), f->dst_key,
+			       ev_int(f, "answers_to_victim"), ev_int(f, "peak_answers_pps"));
+		else
+			sb_add(&e, "%lld requests to %s at up to %lld per second. ", ev_int(f, "requests"), f->dst_key,
+			       ev_int(f, "peak_pps"));
 	}
 	sb_add(&e, "%s", benign ? "Conclusion: consistent with ordinary use." : "Conclusion: activity does not match normal troubleshooting behaviour.");
 	sb_add(&n, "review every conversation of %s: icmphound log CAPTURE (one line per conversation; --packets for each message)", v->host);

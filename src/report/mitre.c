@@ -3,7 +3,7 @@
  * The seed case names "Discovery – Network Service Scanning" (T1046, since renamed Network
  * Service Discovery) and "Command and Control – ICMP" (T1095 Non-Application Layer Protocol);
  * the rest follow the detectors: T1018 for sweeps, T1572 and T1048(.003) for tunnels and data
- * carried out, T1021.x for the connections after a sweep, T1498(.001) for floods, T1036.003
+ * carried out, T1021.x for the connections after a sweep, T1498(.001) for floods and T1498.002 for a smurf reflection, T1036.003
  * for a renamed copy of a system tool sending ICMP (the endpoint stage). A detector
  * that adds a technique adds its line here (test_incident checks that every id a detector
  * emits on the corpus is known). */
@@ -32,6 +32,7 @@ const struct ih_mitre ih_mitre_table[] = {
 	{ "T1048.003", "Exfiltration Over Unencrypted Non-C2 Protocol", "Exfiltration", T_EXFIL },
 	{ "T1498", "Network Denial of Service", "Impact", T_IMPACT },
 	{ "T1498.001", "Direct Network Flood", "Impact", T_IMPACT },
+	{ "T1498.002", "Reflection Amplification", "Impact", T_IMPACT },
 	{ NULL, NULL, NULL, 0 },
 };
 

@@ -1096,9 +1096,13 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 	if (!ev.to_client) {
 		host_count(h, pkt);
 		h->class_mask |= 1u << cls;
-		if (pkt->src_mac[0] || pkt->has_mac) {
+		/* the first hardware address stays: a frame from another one is another host's
+		 * (a router's for a remote address is the same on every frame) */
+		if (pkt->has_mac && !h->has_mac) {
 			memcpy(h->mac, pkt->src_mac, 6);
-			h->has_mac = pkt->has_mac;
+			h->has_mac = true;
+		} else if (pkt->has_mac && memcmp(h->mac, pkt->src_mac, 6) != 0) {
+			ev.forged_src = true;
 		}
 		if (ih_icmp_is_probe(cls)) {
 			h->probes++;

@@ -66,7 +66,7 @@ struct ih_host {
 	struct ih_addr addr;           /* key */
 	uint8_t slot;                  /* table slot state (track.c) */
 	bool dst_overflow;             /* more distinct destinations than dst_small holds */
-	uint8_t mac[6];
+	uint8_t mac[6];                /* the hardware address its first frame came from */
 	bool has_mac;
 	uint64_t first_ns, last_ns;
 	uint64_t pkts, bytes;          /* ICMP sent as client (everything but answers) */
@@ -225,6 +225,8 @@ struct ih_event {
 	struct ih_pair *pair;     /* NULL for messages that belong to no pair */
 	bool to_client;           /* the packet flows server -> client (answer or error) */
 	bool new_pair;            /* this packet created the pair */
+	bool forged_src;          /* a request whose frame's hardware address is not the one its
+				   * source address was first seen with: sent by another host */
 	enum ih_tpl tpl;          /* payload template of this message */
 	double entropy;           /* payload entropy in bits/byte, or -1 when not computed */
 };

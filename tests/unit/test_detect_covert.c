@@ -904,7 +904,7 @@ static void test_flood_single_source(void **state)
 	assert_int_equal(ev_int(f, "peak_pps"), 4000);
 	assert_int_equal(ev_int(f, "requests"), 4000);
 	assert_int_equal(ev_int(f, "answers_from_victim"), 4000);
-	assert_string_equal(ev_str(f, "attribution"), "dominant source");
+	assert_string_equal(ev_str(f, "sender"), "dominant source");
 	/* the victim only answers; an ordinary-template flood is no tunnel */
 	struct ih_pipeline *pl = pl_of(lab);
 	for (size_t i = 0; i < pl->findings.n; i++) {
@@ -967,8 +967,108 @@ static void test_flood_spoofed_unknown_sender(void **state)
 	run_spoofed(lab, false);
 	const struct ih_finding *f = find(lab, "volume_anomaly", "0.0.0.0", "10.78.0.40");
 	assert_non_null(f);
-	assert_string_equal(ev_str(f, "attribution"), "spoofed sources, sender unknown");
+	assert_string_equal(ev_str(f, "sender"), "spoofed sources, sender unknown");
 	assert_null(json_object_get(f->evidence, "sender_mac_seen_as"));
+}
+
+/* A smurf: `requests` echo requests to 10.77.0.255 with 10.77.0.11's address, sent from hardware
+ * address ...:02, each answered by `responders` hosts of the LAN, 10 ms apart. When `victim_first`,
+ * 10.77.0.11 pinged a server from its own hardware address (...:03) before; when `learn`, ...:02
+ * was seen as 10.77.0.10 (pinging, answered). */
+static void run_smurf(struct lab *lab, int requests, int responders, bool victim_first, bool learn)
+{
+	static const uint8_t none[1];
+	uint64_t t = 400 * S;
+	for (int i = 0; i < 3; i++, t += S) {
+		if (victim_first) {
+			feed(lab, with_mac(icmp("10.77.0.11", "10.78.0.40", IH_ICMP_ECHO_REQ, 7, (uint16_t)i, t, none, 0), 3));
+			feed(lab, with_mac(icmp("10.78.0.40", "10.77.0.11", IH_ICMP_ECHO_REP, 7, (uint16_t)i, t + MS, none, 0), 1));
+		}
+		if (learn) {
+			feed(lab, with_mac(icmp("10.77.0.10", "10.78.0.50", IH_ICMP_ECHO_REQ, 9, (uint16_t)i, t, none, 0), 2));
+			feed(lab, with_mac(icmp("10.78.0.50", "10.77.0.10", IH_ICMP_ECHO_REP, 9, (uint16_t)i, t + MS, none, 0), 1));
+		}
+	}
+	for (int i = 0; i < requests; i++, t += 10 * MS) {
+		feed(lab, with_mac(icmp("10.77.0.11", "10.77.0.255", IH_ICMP_ECHO_REQ, 4242, (uint16_t)i, t, none, 0), 2));
+		for (int r = 0; r < responders; r++) {
+			char from[32];
+			snprintf(from, sizeof(from), "10.77.0.%d", 1 + r * 4);
+			feed(lab, with_mac(icmp(from, "10.77.0.11", IH_ICMP_ECHO_REP, 4242, (uint16_t)i, t + MS, none, 0),
+					   (uint8_t)(10 + r)));
+		}
+	}
+	finish(lab);
+}
+
+static void test_smurf_sender_named(void **state)
+{
+	struct lab *lab = *state;
+	run_smurf(lab, 300, 2, true, true);
+	const struct ih_finding *f = find(lab, "volume_anomaly", "10.77.0.10", "10.77.0.11");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_MEDIUM); /* twice as many answers as requests */
+	assert_string_equal(ev_str(f, "reflection"), "smurf");
+	assert_string_equal(ev_str(f, "group"), "10.77.0.255");
+	assert_int_equal(ev_int(f, "forged_requests"), 300);
+	assert_int_equal(ev_int(f, "answers_to_victim"), 600);
+	assert_string_equal(ev_str(f, "sender_mac"), "02:00:00:00:00:02");
+	assert_string_equal(ev_str(f, "sender_mac_seen_as"), "10.77.0.10");
+	bool reflection = false;
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(f->obj, "mitre"), i, m)
+		reflection |= strcmp(json_string_value(m), "T1498.002") == 0;
+	assert_true(reflection);
+	/* the victim's forged requests are no discovery of its own */
+	assert_null(find(lab, "sweep", NULL, NULL));
+	struct ih_pipeline *pl = pl_of(lab);
+	for (size_t k = 0; k < pl->findings.n; k++) {
+		char a[IH_ADDR_STRLEN];
+		assert_string_not_equal(ih_addr_str(&pl->findings.v[k]->src, a, sizeof(a)), "10.77.0.11");
+	}
+}
+
+static void test_smurf_sender_unknown(void **state)
+{
+	struct lab *lab = *state;
+	run_smurf(lab, 300, 1, true, false);
+	const struct ih_finding *f = find(lab, "volume_anomaly", "0.0.0.0", "10.77.0.11");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_LOW); /* one responder: no amplification */
+	assert_string_equal(ev_str(f, "sender"), "forged source, sender unknown");
+	assert_null(json_object_get(f->evidence, "sender_mac_seen_as"));
+	assert_null(find(lab, "sweep", NULL, NULL));
+}
+
+static void test_smurf_few_requests_is_quiet(void **state)
+{
+	struct lab *lab = *state;
+	run_smurf(lab, 9, 3, true, true); /* under volume_smurf_min (10) */
+	assert_null(find(lab, "volume_anomaly", NULL, NULL));
+	assert_null(find(lab, "sweep", NULL, NULL));
+}
+
+/* the same broadcast pings from 10.77.0.11's own hardware address are its discovery of the LAN
+ * (the sweep detector's), not a reflection */
+static void test_broadcast_ping_own_mac_is_no_smurf(void **state)
+{
+	struct lab *lab = *state;
+	static const uint8_t none[1];
+	uint64_t t = 400 * S;
+	feed(lab, with_mac(icmp("10.77.0.11", "10.78.0.40", IH_ICMP_ECHO_REQ, 7, 1, t, none, 0), 3));
+	for (int i = 0; i < 30; i++, t += S) {
+		feed(lab, with_mac(icmp("10.77.0.11", "10.77.0.255", IH_ICMP_ECHO_REQ, 8, (uint16_t)i, t, none, 0), 3));
+		for (int r = 0; r < 3; r++) {
+			char from[32];
+			snprintf(from, sizeof(from), "10.77.0.%d", 1 + r * 4);
+			feed(lab, with_mac(icmp(from, "10.77.0.11", IH_ICMP_ECHO_REP, 8, (uint16_t)i, t + MS, none, 0),
+					   (uint8_t)(10 + r)));
+		}
+	}
+	finish(lab);
+	assert_null(find(lab, "volume_anomaly", NULL, NULL));
+	assert_non_null(find(lab, "sweep", "10.77.0.11", "10.77.0.255"));
 }
 
 /* seven busy hosts, each sending ~300 requests/s to its own server for 5 s: the population's
@@ -1177,6 +1277,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flood_single_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_spoofed_attributed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_spoofed_unknown_sender, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smurf_sender_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smurf_sender_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smurf_few_requests_is_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_ping_own_mac_is_no_smurf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_population_baseline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_no_baseline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_own_baseline, setup, teardown),

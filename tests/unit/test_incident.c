@@ -197,6 +197,55 @@ static void test_spoofed_flood_belongs_to_victim(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(inc->obj, "narrative")), "flooded"));
 }
 
+/* A smurf reflection: told as one, for the victim (sender unknown) and for a named sender */
+static void smurf(struct lab *lab, const char *src)
+{
+	struct ih_finding *f = add(lab, "volume_anomaly", IH_SEV_MEDIUM, src, "10.77.0.11", T0, T0 + S, "T1498,T1498.002");
+	json_object_set_new(f->evidence, "reflection", json_string("smurf"));
+	json_object_set_new(f->evidence, "group", json_string("10.77.0.255"));
+	json_object_set_new(f->evidence, "sender_mac", json_string("02:00:00:00:00:02"));
+	json_object_set_new(f->evidence, "amplification", json_real(2.0));
+	set_int(f, "forged_requests", 300);
+	set_int(f, "answers_to_victim", 600);
+	set_int(f, "peak_answers_pps", 198);
+	build(lab);
+}
+
+static void test_smurf_victim(void **state)
+{
+	struct lab *lab = *state;
+	smurf(lab, "0.0.0.0");
+	const struct ih_incident *inc = of_host(lab, "10.77.0.11");
+	assert_true(inc->primary_target);
+	assert_true(has_technique(inc, "T1498.002"));
+	assert_string_equal(json_string_value(json_object_get(inc->obj, "summary")),
+			    "target of a smurf reflection through 10.77.0.255 (600 echo replies after 300 forged requests)");
+	const char *n = json_string_value(json_object_get(inc->obj, "narrative"));
+	assert_non_null(strstr(n, "300 echo requests forged with its address went to 10.77.0.255 and drew 600 echo replies"));
+	assert_non_null(strstr(n, "hardware address 02:00:00:00:00:02"));
+	/* the technique has its name */
+	json_t *m;
+	size_t i;
+	bool named = false;
+	json_array_foreach(json_object_get(inc->obj, "mitre"), i, m)
+		named |= strcmp(json_string_value(json_object_get(m, "name")), "Reflection Amplification") == 0;
+	assert_true(named);
+}
+
+static void test_smurf_sender(void **state)
+{
+	struct lab *lab = *state;
+	smurf(lab, "10.77.0.10");
+	const struct ih_incident *inc = of_host(lab, "10.77.0.10");
+	assert_false(inc->primary_target);
+	assert_string_equal(json_string_value(json_object_get(inc->obj, "summary")), "smurf reflection flood of 10.77.0.11");
+	char *s = json_dumps(inc->obj, 0);
+	assert_non_null(strstr(s, "it sent 300 echo requests to 10.77.0.255 forged with 10.77.0.11's address, which drew 600"));
+	assert_non_null(strstr(s, "300 echo requests to 10.77.0.255 forged with the address of 10.77.0.11 drew 600 echo replies"));
+	assert_null(strstr(s, "0 requests"));
+	free(s);
+}
+
 static void test_ids_are_stable(void **state)
 {
 	struct lab *lab = *state;
@@ -533,6 +582,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_grouping_by_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spoofed_flood_belongs_to_victim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smurf_victim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smurf_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_are_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_score_reasons_add_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_combinations_and_clamp, setup, teardown),

