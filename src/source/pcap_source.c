@@ -38,6 +38,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,6 +112,8 @@ struct ih_source {
 	uint64_t produced, consumed; /* batches, under mu */
 	bool quit;           /* the consumer has left: the reader must too (under mu) */
 	bool reader_done;    /* the reader has put its last batch (under mu) */
+	bool reader_waits;   /* the reader sleeps until the ring is half empty (under mu) */
+	bool consumer_waits; /* the consumer sleeps until a batch is put (under mu) */
 };
 
 static uint64_t file_offset(pcap_t *p)
@@ -226,13 +229,24 @@ static bool fill_batch(struct ih_source *s, struct batch *b)
 	return b->end == B_MORE;
 }
 
+/* The reader is usually the faster side, so the ring is usually full. Woken each time a batch
+ * is freed, the reader would sleep and wake once per batch: in a virtual machine each of those
+ * is a halt and an interrupt between the two processors, tens of microseconds. Once the ring
+ * is full it sleeps until half of it is free (RING_LOW), then fills that half in one go; each
+ * side wakes the other only when it sleeps. */
+#define RING_LOW (NBATCH / 2)
+
 static void *reader_main(void *arg)
 {
 	struct ih_source *s = arg;
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (!s->quit && s->produced - s->consumed == NBATCH)
-			pthread_cond_wait(&s->cv, &s->mu);
+		if (!s->quit && s->produced - s->consumed == NBATCH) {
+			s->reader_waits = true;
+			while (!s->quit && s->produced - s->consumed > RING_LOW)
+				pthread_cond_wait(&s->cv, &s->mu);
+			s->reader_waits = false;
+		}
 		if (s->quit)
 			break;
 		struct batch *b = &s->ring[s->produced % NBATCH];
@@ -240,7 +254,8 @@ static void *reader_main(void *arg)
 		bool more = fill_batch(s, b);
 		pthread_mutex_lock(&s->mu);
 		s->produced++;
-		pthread_cond_broadcast(&s->cv);
+		if (s->consumer_waits)
+			pthread_cond_broadcast(&s->cv);
 		if (!more) {
 			s->reader_done = true;
 			break;
@@ -353,6 +368,13 @@ struct ih_source *ih_source_open_files(char *const *files, size_t nfiles, char *
 			snprintf(err, errlen, "%s: cannot open: %s", files[i], ebuf);
 			goto fail;
 		}
+		/* Only one thread at a time uses the stream (the reader, or the caller before the
+		 * reader starts and after it has ended), so stdio need not lock it: libpcap reads a
+		 * savefile with two fread calls per frame, and with a second thread running glibc
+		 * takes and releases the stream's lock in each. Measured on the 10M mixed capture
+		 * (libpcap's loop on a thread of its own, 64 KB buffer): 0.49 s locked, 0.27 s not. */
+		if (pcap_file(f->p))
+			(void)__fsetlocking(pcap_file(f->p), FSETLOCKING_BYCALLER);
 		s->nfiles = i + 1;
 		f->name = strdup(files[i]);
 		if (!f->name) {
@@ -398,7 +420,7 @@ enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *c
 	if (s->cur >= s->nfiles)
 		return IH_SRC_OK;
 	s->produced = s->consumed = 0;
-	s->quit = s->reader_done = false;
+	s->quit = s->reader_done = s->reader_waits = s->consumer_waits = false;
 	s->rfile = s->cur;
 	s->rnumber = 0;
 	pthread_t th;
@@ -408,8 +430,12 @@ enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *c
 	enum ih_source_status st = IH_SRC_OK;
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (s->produced == s->consumed)
-			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->produced == s->consumed) {
+			s->consumer_waits = true;
+			while (s->produced == s->consumed)
+				pthread_cond_wait(&s->cv, &s->mu);
+			s->consumer_waits = false;
+		}
 		struct batch *b = &s->ring[s->consumed % NBATCH];
 		pthread_mutex_unlock(&s->mu);
 		bool last = true;
@@ -419,7 +445,8 @@ enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *c
 			st = after_batch(s, b, err, errlen, &last);
 		pthread_mutex_lock(&s->mu);
 		s->consumed++;
-		pthread_cond_broadcast(&s->cv);
+		if (s->reader_waits && s->produced - s->consumed <= RING_LOW)
+			pthread_cond_broadcast(&s->cv);
 		if (st != IH_SRC_OK || last)
 			break;
 	}
