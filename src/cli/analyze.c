@@ -178,8 +178,6 @@ int ih_cmd_analyze(int argc, char **argv)
 		return IH_EXIT_OPEN;
 	}
 	ih_cli_seed_from_inputs(&cfg, argv + optind, (size_t)(argc - optind));
-	if (src)
-		ih_pipeline_prepare_on(src); /* decode on the reader's thread */
 	struct ih_recorder *rec = NULL;
 	if (store) {
 		struct ih_store_opts so = { .sensor = sensor };
@@ -230,6 +228,8 @@ int ih_cmd_analyze(int argc, char **argv)
 	}
 	if (rec)
 		ih_recorder_attach(rec, &pl);
+	if (src)
+		ih_pipeline_prepare_on(&pl, src); /* decode on the reader's thread */
 	ih_sandbox_enter("analyze", &cfg, ih_sandbox_store(store));
 	running_source = src;
 	running_zeek = zk;

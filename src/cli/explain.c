@@ -104,7 +104,6 @@ int ih_cmd_explain(int argc, char **argv)
 		return IH_EXIT_OPEN;
 	}
 	ih_cli_seed_from_inputs(&cfg, argv + optind + 1, (size_t)(argc - optind - 1));
-	ih_pipeline_prepare_on(src); /* decode on the reader's thread */
 	struct ih_pipeline pl;
 	if (!ih_pipeline_init(&pl, &cfg)) {
 		fprintf(stderr, "icmphound: out of memory building tables (try a smaller --mem-cap)\n");
@@ -112,6 +111,7 @@ int ih_cmd_explain(int argc, char **argv)
 		ih_source_close(src);
 		return IH_EXIT_INTERNAL;
 	}
+	ih_pipeline_prepare_on(&pl, src); /* decode on the reader's thread */
 	ih_sandbox_enter("explain", &cfg, outpath ? IH_SB_CREATE : 0);
 	err[0] = '\0';
 	enum ih_source_status st = ih_source_run(src, ih_pipeline_frame, &pl, err, sizeof(err));

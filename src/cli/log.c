@@ -437,7 +437,6 @@ int ih_cmd_log(int argc, char **argv)
 		return IH_EXIT_OPEN;
 	}
 	ih_cli_seed_from_inputs(&cfg, argv + optind, (size_t)(argc - optind));
-	ih_pipeline_prepare_on(src); /* decode on the reader's thread */
 	lg->out = stdout;
 	if (outpath && !(lg->out = fopen(outpath, "w"))) {
 		fprintf(stderr, "icmphound: cannot write %s: %m\n", outpath);
@@ -467,6 +466,7 @@ int ih_cmd_log(int argc, char **argv)
 		ih_track_add_detector(pl->track, sink);
 	}
 	/* a progress bar on standard error for long reads (cli/progress.h) */
+	ih_pipeline_prepare_on(pl, src); /* decode on the reader's thread */
 	ih_sandbox_enter("log", &cfg, 0);
 	struct ih_progress *pg = ih_progress_new(src, ih_pipeline_frame, pl, IH_PROGRESS_AUTO);
 	enum ih_source_status st = pg ? ih_source_run(src, ih_progress_frame, pg, err, sizeof(err))

@@ -59,16 +59,18 @@ void ih_pipeline_view(void *ctx, const struct ih_pkt *pkt, const char *file, uin
 
 void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep)
 {
-	(void)ctx;
+	const struct ih_pipeline *pl = ctx;
 	struct ih_prep *pp = prep;
 	pp->r = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len, fr->ts_ns, &pp->pkt);
-	if (pp->r == IH_DEC_OK && !pp->pkt.frag.is_frag)
+	if (pp->r == IH_DEC_OK && !pp->pkt.frag.is_frag) {
 		ih_payload_facts(&pp->pkt);
+		ih_track_key_hashes(pl->track, &pp->pkt);
+	}
 }
 
-bool ih_pipeline_prepare_on(struct ih_source *src)
+bool ih_pipeline_prepare_on(struct ih_pipeline *pl, struct ih_source *src)
 {
-	return ih_source_set_prepare(src, ih_pipeline_prepare, NULL, sizeof(struct ih_prep));
+	return ih_source_set_prepare(src, ih_pipeline_prepare, pl, sizeof(struct ih_prep));
 }
 
 void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)

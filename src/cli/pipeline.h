@@ -57,12 +57,13 @@ struct ih_prep {
 	struct ih_pkt pkt;
 };
 /* The source's prepare function (source.h: ih_source_set_prepare): decodes the frame and works
- * out its payload's facts on the capture reader's thread, so that ih_pipeline_frame, on the
- * analysing thread, starts from them; the same decode and the same facts, so the output is the
- * same. ctx is unused. */
+ * out its payload's facts and the hashes of its table keys on the capture reader's thread, so
+ * that ih_pipeline_frame, on the analysing thread, starts from them; the same decode, facts and
+ * hashes, so the output is the same. ctx = the pipeline (only its tracker's seeds are read). */
 void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep);
-/* Has src prepare every frame so (false: it refused the slot size). */
-bool ih_pipeline_prepare_on(struct ih_source *src);
+/* Has src prepare every frame so for pl, which must be initialised (false: the source refused
+ * the slot size). */
+bool ih_pipeline_prepare_on(struct ih_pipeline *pl, struct ih_source *src);
 /* A packet view that did not come from a frame (a flow record turned into views, see
  * source/zeek.h): counted as a frame that decoded, then tracked like one. `file` and `number`
  * name where it came from (the file and line of the flow). ctx = the pipeline. */

@@ -773,8 +773,6 @@ int ih_cmd_report(int argc, char **argv)
 		return IH_EXIT_OPEN;
 	}
 	ih_cli_seed_from_inputs(&cfg, files, nfiles);
-	if (src)
-		ih_pipeline_prepare_on(src); /* decode on the reader's thread */
 	if ((html.path && !out_open(&html, err, sizeof(err))) || (md.path && !out_open(&md, err, sizeof(err)))) {
 		fprintf(stderr, "icmphound: %s\n", err);
 		out_close(&html, false);
@@ -811,6 +809,8 @@ int ih_cmd_report(int argc, char **argv)
 		return fail_rc;
 	}
 	ih_track_add_detector(pl->track, ih_collect_detector(col));
+	if (src)
+		ih_pipeline_prepare_on(pl, src); /* decode on the reader's thread */
 	ih_sandbox_enter("report", &cfg, IH_SB_RENAME);
 
 	running_source = src;

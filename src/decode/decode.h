@@ -215,6 +215,11 @@ struct ih_pkt {
 		uint32_t pat_hash;       /* when tpl is IH_TPL_IPUTILS_PATTERN: fingerprint of the
 					  * fill pattern (never 0; 0 otherwise) */
 		uint8_t pat_len;         /* ... and its length in bytes (1-16) */
+		/* The tracker's hashes of the keys this packet is looked up by, worked out ahead
+		 * by ih_track_key_hashes (track/track.h); ih_decode leaves keyed false. */
+		bool keyed;
+		uint64_t host_hash;      /* of the client's host record */
+		uint64_t pair_hash;      /* ... of its pair record (0: it has none) */
 	} facts;
 };
 

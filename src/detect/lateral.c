@@ -96,6 +96,7 @@ struct lateral {
 	struct ih_tset_shape tshape;  /* the records' target sets (tset.h) */
 	uint32_t *index;              /* open addressing: hash(src) -> record + 1 */
 	uint32_t index_mask;
+	uint32_t gen;                 /* admissions + 1: host records remember it (rec_of_host) */
 	uint64_t seed;
 	uint64_t now, next_scan_ns;
 	uint64_t evictions, target_overflows, attempt_overflows, attempts, findings;
@@ -120,6 +121,29 @@ static struct lat_rec *rec_find(struct lateral *s, const struct ih_addr *src)
 			return &s->recs[v - 1];
 	}
 	return NULL;
+}
+
+/* The record of a host record's address. Every ICMP request and answer asks, and all but a
+ * few hosts have none: the host record keeps the record's number as a hint (checked by
+ * address), and, when the index had none, how many admissions there had been; until the next
+ * admission (rec_admit is the only way a record gets an address) the answer is still none,
+ * and the index is not hashed and probed again. One lateral detector per tracker. */
+static struct lat_rec *rec_of_host(struct lateral *s, struct ih_host *h)
+{
+	uint32_t k = h->lateral_idx;
+	if (k && k <= s->nrecs) {
+		struct lat_rec *r = &s->recs[k - 1];
+		if (r->used && ih_addr_same(&r->src, &h->addr))
+			return r;
+	}
+	if (h->lateral_gen == s->gen)
+		return NULL;
+	struct lat_rec *r = rec_find(s, &h->addr);
+	if (r)
+		h->lateral_idx = (uint32_t)(r - s->recs) + 1;
+	else
+		h->lateral_gen = s->gen;
+	return r;
 }
 
 static void index_insert(struct lateral *s, struct lat_rec *r)
@@ -584,7 +608,7 @@ static void decide(struct ih_detector *d, struct lat_rec *r)
 static void add_answered(struct ih_detector *d, struct lat_rec *r, const struct ih_addr *host,
 			 const struct ih_pair *p, uint64_t ts);
 
-static struct lat_rec *rec_admit(struct ih_detector *d, const struct ih_host *h)
+static struct lat_rec *rec_admit(struct ih_detector *d, struct ih_host *h)
 {
 	struct lateral *s = d->state;
 	struct lat_rec *r = NULL, *oldest = NULL;
@@ -611,6 +635,8 @@ static struct lat_rec *rec_admit(struct ih_detector *d, const struct ih_host *h)
 	r->src = h->addr;
 	r->last_ns = s->now;
 	index_insert(s, r);
+	s->gen = s->gen == UINT32_MAX ? 1 : s->gen + 1;
+	h->lateral_idx = (uint32_t)(r - s->recs) + 1;
 	/* the destinations the host table saw before the record existed */
 	for (uint32_t i = 0; i < h->ndst_small; i++) {
 		ih_hll_add(r->hll, LAT_HLL, ih_hll_hash(&h->dst_small[i], sizeof(h->dst_small[i])));
@@ -699,7 +725,7 @@ static void lateral_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	if (ih_icmp_is_probe(pkt->icmp_class) && !ev->to_client) {
 		if (!ih_host_is_home(s->cfg, h))
 			return;
-		struct lat_rec *r = rec_find(s, &h->addr);
+		struct lat_rec *r = rec_of_host(s, h);
 		enum ih_group group = ih_addr_group(&pkt->dst);
 		if (!r) {
 			if (ih_host_ndst(h) < ADMIT_DSTS && !group)
@@ -713,7 +739,7 @@ static void lateral_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 			if (group != IH_GROUP_MAYBE)
 				return; /* not a destination: its answers come from the hosts */
 		}
-		ih_hll_add(r->hll, LAT_HLL, ih_hll_hash(&pkt->dst, sizeof(pkt->dst)));
+		ih_hll_add(r->hll, LAT_HLL, ev->pair ? ev->pair->server_hll : ih_hll_hash(&pkt->dst, sizeof(pkt->dst)));
 		struct lat_target *t = target_find(s, r, &pkt->dst, false);
 		if (t) {
 			if (t->probes < UINT16_MAX)
@@ -724,7 +750,7 @@ static void lateral_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	} else if (ih_icmp_is_answer(pkt->icmp_class) && ev->to_client) {
 		if (!ih_host_is_home(s->cfg, h))
 			return;
-		struct lat_rec *r = rec_find(s, &h->addr);
+		struct lat_rec *r = rec_of_host(s, h);
 		if (!r) {
 			if (ih_host_ndst(h) < ADMIT_DSTS)
 				return;
@@ -887,6 +913,7 @@ struct ih_detector *ih_detector_lateral(const struct ih_config *cfg, struct ih_f
 					    .limit = cfg->lateral_targets ? want : 0, .seed = s->seed };
 	s->tshape.scratch = calloc((size_t)s->set_cap / 2 + 1, sizeof(struct lat_target));
 	s->index_mask = 63;
+	s->gen = 1; /* a new host record holds 0: never taken for "looked up, none" */
 	while (s->index_mask < s->nrecs * 2)
 		s->index_mask = s->index_mask * 2 + 1;
 	s->recs = calloc(s->nrecs, sizeof(*s->recs));

@@ -471,6 +471,17 @@ static void victim_reset(struct victim *v, const struct ih_addr *a, uint64_t now
 	v->first_ns = v->last_ns = now;
 }
 
+/* The record of a pair's server (a), from the pair's hint when it still holds that address:
+ * every request and answer asks, and a pair keeps one server. NULL: look it up. */
+static struct victim *victim_of_pair(struct volume *s, const struct ih_pair *p, const struct ih_addr *a)
+{
+	uint32_t k = p ? p->volume_slot : 0;
+	if (!k || k > s->vmask + 1)
+		return NULL;
+	struct victim *v = &s->v[k - 1];
+	return v->used && ih_addr_same(&v->addr, a) ? v : NULL;
+}
+
 static struct victim *victim_get(struct ih_detector *d, const struct ih_addr *a, uint64_t now)
 {
 	struct volume *s = d->state;
@@ -808,7 +819,9 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 		const struct ih_host *h = ev->client;
 		if (h->has_mac && h->probes >= 2 && (h->answers_rx <= 2 || (h->answers_rx & 1023) == 0))
 			mac_learn(s, h->mac, &h->addr, pkt->ts_ns);
-		struct victim *v = victim_find(s, &pkt->src);
+		struct victim *v = victim_of_pair(s, ev->pair, &pkt->src);
+		if (!v)
+			v = victim_find(s, &pkt->src);
 		if (v)
 			v->answers++;
 		return;
@@ -816,7 +829,12 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	if (!ih_icmp_is_probe(c) && c != IH_ICMP_OTHER)
 		return;
 	uint64_t ts = pkt->ts_ns;
-	struct victim *v = victim_get(d, &pkt->dst, ts);
+	struct victim *v = victim_of_pair(s, ev->pair, &pkt->dst);
+	if (!v || (ts > v->last_ns && ts - v->last_ns > s->cfg->track.pair_idle_ns)) {
+		v = victim_get(d, &pkt->dst, ts);
+		if (ev->pair)
+			ev->pair->volume_slot = (uint32_t)(v - s->v) + 1;
+	}
 	uint64_t sec = ts / 1000000000ull;
 	if (v->reqs == 0 || sec != v->sec) {
 		close_second(cfg, v);
@@ -847,7 +865,7 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	}
 	if (v->sec_reqs >= cfg->volume_min_pps)
 		v->burst_last_ns = ts;
-	ih_hll_add(v->hll, VHLL, ih_hll_hash(&pkt->src, sizeof(pkt->src)));
+	ih_hll_add(v->hll, VHLL, ev->client->addr_hll); /* the request's source */
 	top_add(v, &pkt->src);
 	if (pkt->has_mac || pkt->src_mac[0] || pkt->src_mac[1]) {
 		if (!v->has_mac) {

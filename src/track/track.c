@@ -441,13 +441,12 @@ static bool table_grow(struct ih_track *tr, struct table *t, end_fn end)
 	return true;
 }
 
-/* Finds key's record; a record idle past its timeout ends first (exact expiry). With create,
- * makes a new record, evicting the least recently seen one of the window (or of the table)
- * when there is no room; *created says which. */
-static void *table_get(struct ih_track *tr, struct table *t, const void *key, bool create,
+/* Finds key's record (h: its hash); a record idle past its timeout ends first (exact expiry).
+ * With create, makes a new record, evicting the least recently seen one of the window (or of
+ * the table) when there is no room; *created says which. */
+static void *table_get(struct ih_track *tr, struct table *t, const void *key, uint64_t h, bool create,
 		       idle_fn idle, end_fn end, bool *created)
 {
-	uint64_t h = key_hash(t->seed, key, t->keylen);
 	uint32_t ins;
 	*created = false;
 	void *r = table_find(t, h, key, &ins);
@@ -489,24 +488,30 @@ static void end_host_v(struct ih_track *tr, void *r);
 static void end_pair_v(struct ih_track *tr, void *r);
 static void end_conv_v(struct ih_track *tr, void *r);
 
-static struct ih_host *host_get(struct ih_track *tr, const struct ih_addr *a)
+/* hash: the key's hash when worked out ahead (ih_track_key_hashes), else NULL */
+static struct ih_host *host_get(struct ih_track *tr, const struct ih_addr *a, const uint64_t *hash)
 {
 	bool created;
-	struct ih_host *h = table_get(tr, &tr->hosts, a, true, host_idle_v, end_host_v, &created);
-	if (h && created)
-		h->first_ns = h->last_ns = tr->now;
-	return h;
+	uint64_t h = hash ? *hash : key_hash(tr->hosts.seed, a, HOST_KEYLEN);
+	struct ih_host *r = table_get(tr, &tr->hosts, a, h, true, host_idle_v, end_host_v, &created);
+	if (r && created) {
+		r->first_ns = r->last_ns = tr->now;
+		r->addr_hll = ih_hll_hash(a, sizeof(*a));
+	}
+	return r;
 }
 
 static struct ih_pair *pair_get(struct ih_track *tr, const struct ih_addr *client,
-				const struct ih_addr *server, bool create, bool *created)
+				const struct ih_addr *server, const uint64_t *hash, bool create, bool *created)
 {
 	struct ih_addr key[2] = { *client, *server };
-	struct ih_pair *p = table_get(tr, &tr->pairs, key, create, pair_idle_v, end_pair_v, created);
+	uint64_t h = hash ? *hash : key_hash(tr->pairs.seed, key, PAIR_KEYLEN);
+	struct ih_pair *p = table_get(tr, &tr->pairs, key, h, create, pair_idle_v, end_pair_v, created);
 	if (p && *created) {
 		p->first_ns = p->last_ns = tr->now;
 		p->psize_min = UINT32_MAX;
 		p->ttl_min = 255;
+		p->server_hll = ih_hll_hash(server, sizeof(*server));
 	}
 	return p;
 }
@@ -514,7 +519,8 @@ static struct ih_pair *pair_get(struct ih_track *tr, const struct ih_addr *clien
 static struct ih_conv *conv_get(struct ih_track *tr, const struct ih_conv_key *key)
 {
 	bool created;
-	struct ih_conv *c = table_get(tr, &tr->convs, key, true, conv_idle_v, end_conv_v, &created);
+	uint64_t h = key_hash(tr->convs.seed, key, tr->convs.keylen);
+	struct ih_conv *c = table_get(tr, &tr->convs, key, h, true, conv_idle_v, end_conv_v, &created);
 	if (c && created) {
 		c->st.client = key->client;
 		c->st.server = key->server;
@@ -524,7 +530,6 @@ static struct ih_conv *conv_get(struct ih_track *tr, const struct ih_conv_key *k
 	}
 	return c;
 }
-
 static bool host_idle_v(const struct ih_track *tr, const void *r) { return host_idle(tr, r); }
 static bool pair_idle_v(const struct ih_track *tr, const void *r) { return pair_idle(tr, r); }
 static bool conv_idle_v(const struct ih_track *tr, const void *r) { return conv_idle(tr, r); }
@@ -1065,6 +1070,48 @@ static bool is_pair_class(enum ih_icmp_class c)
 	return ih_icmp_is_probe(c) || ih_icmp_is_answer(c) || c == IH_ICMP_OTHER;
 }
 
+/* The pair record an ICMP packet is counted on, if any. */
+enum pair_use {
+	PAIR_NONE,
+	PAIR_GET,   /* (client, server), made if new: requests, answers, other messages */
+	PAIR_FIND,  /* an error about an ICMP message: the pair that sent it, never made */
+};
+
+/* The keys of the records an ICMP packet is counted on: its client's host record (the host
+ * that asked: the destination of an answer or an error) and the pair's key (pair[0] the
+ * client, pair[1] the server) unless PAIR_NONE. One place, so that the tracker and the hashes
+ * worked out ahead (ih_track_key_hashes) never disagree. */
+static enum pair_use packet_keys(const struct ih_pkt *pkt, const struct ih_addr **client, struct ih_addr pair[2])
+{
+	enum ih_icmp_class cls = pkt->icmp_class;
+	bool answer = ih_icmp_is_answer(cls), error = ih_icmp_is_error(cls);
+	*client = answer || error ? &pkt->dst : &pkt->src;
+	if (is_pair_class(cls) && (cls != IH_ICMP_OTHER || pkt->ip_ver == 4)) {
+		pair[0] = answer ? pkt->dst : pkt->src;
+		pair[1] = answer ? pkt->src : pkt->dst;
+		return PAIR_GET;
+	}
+	if (error && pkt->quoted.present && pkt->quoted.proto == (pkt->ip_ver == 6 ? 58 : 1)) {
+		pair[0] = pkt->quoted.src;
+		pair[1] = pkt->quoted.dst;
+		return PAIR_FIND;
+	}
+	return PAIR_NONE;
+}
+
+void ih_track_key_hashes(const struct ih_track *tr, struct ih_pkt *pkt)
+{
+	pkt->facts.keyed = false;
+	if (!pkt->has_icmp)
+		return;
+	const struct ih_addr *client;
+	struct ih_addr pair[2];
+	enum pair_use use = packet_keys(pkt, &client, pair);
+	pkt->facts.host_hash = key_hash(tr->hosts.seed, client, HOST_KEYLEN);
+	pkt->facts.pair_hash = use == PAIR_NONE ? 0 : key_hash(tr->pairs.seed, pair, PAIR_KEYLEN);
+	pkt->facts.keyed = true;
+}
+
 void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 {
 	if (pkt->ts_ns > tr->now)
@@ -1087,8 +1134,11 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 	bool answer = ih_icmp_is_answer(cls), error = ih_icmp_is_error(cls);
 	ev.to_client = answer || error;
 
-	const struct ih_addr *client = ev.to_client ? &pkt->dst : &pkt->src;
-	struct ih_host *h = host_get(tr, client);
+	const struct ih_addr *client;
+	struct ih_addr pair[2];
+	enum pair_use use = packet_keys(pkt, &client, pair);
+	const bool keyed = pkt->facts.keyed;
+	struct ih_host *h = host_get(tr, client, keyed ? &pkt->facts.host_hash : NULL);
 	if (!h)
 		return; /* cannot happen with a window of free or used slots; never crash on it */
 	h->last_ns = tr->now;
@@ -1125,10 +1175,9 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 		if (ev.tpl == IH_TPL_NONE)
 			ev.entropy = ih_entropy(pkt->payload, pkt->payload_len);
 	}
-	if (is_pair_class(cls) && (cls != IH_ICMP_OTHER || pkt->ip_ver == 4)) {
+	if (use == PAIR_GET) {
 		bool created;
-		ev.pair = answer ? pair_get(tr, &pkt->dst, &pkt->src, true, &created)
-				 : pair_get(tr, &pkt->src, &pkt->dst, true, &created);
+		ev.pair = pair_get(tr, &pair[0], &pair[1], keyed ? &pkt->facts.pair_hash : NULL, true, &created);
 		ev.new_pair = created;
 		struct ih_pair *p = ev.pair;
 		if (!p)
@@ -1141,10 +1190,10 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 			pair_request(tr, p, &ev);
 		else
 			p->other_out++;
-	} else if (error && pkt->quoted.present && pkt->quoted.proto == (pkt->ip_ver == 6 ? 58 : 1)) {
+	} else if (use == PAIR_FIND) {
 		/* an error about an ICMP message: count it on the pair that sent the message */
 		bool created;
-		ev.pair = pair_get(tr, &pkt->quoted.src, &pkt->quoted.dst, false, &created);
+		ev.pair = pair_get(tr, &pair[0], &pair[1], keyed ? &pkt->facts.pair_hash : NULL, false, &created);
 		if (ev.pair) {
 			ev.pair->errors_rx++;
 			ev.pair->last_ns = tr->now;
@@ -1271,5 +1320,5 @@ struct ih_pair *ih_track_find_pair(struct ih_track *t, const struct ih_addr *cli
 				   const struct ih_addr *server)
 {
 	bool created;
-	return pair_get(t, client, server, false, &created);
+	return pair_get(t, client, server, NULL, false, &created);
 }

@@ -18,6 +18,7 @@
 
 #include "core/addr.h"
 #include "decode/decode.h"
+#include "track/hll.h"
 #include "track/payload.h"
 
 /* ih_addr_eq, inline: an address is 17 bytes without padding (family, then bytes that are zero
@@ -58,6 +59,13 @@ enum ih_pclass ih_payload_class(const uint8_t *p, uint32_t len, double entropy);
  * thread before the packet is fed (the capture reader's: cli/pipeline.c). Leaves facts.valid
  * false for a packet the tracker computes nothing of this for (not ICMP, a flow record). */
 void ih_payload_facts(struct ih_pkt *pkt);
+struct ih_track;
+/* Works out pkt->facts' key hashes: the hashes of the host and pair keys ih_track_packet will
+ * look the packet up by (keyed true; false for a packet that is not ICMP). Reads only the
+ * tables' seeds, fixed when the tracker is made, so it may run on another thread while the
+ * tracker works (the capture reader's: cli/pipeline.c). */
+void ih_track_key_hashes(const struct ih_track *tr, struct ih_pkt *pkt);
+
 /* The mean Shannon entropy (bits per byte) of `len` uniformly random bytes: 7.81 for 1024,
  * 6.24 for 96, 4.87 for 32 (interpolated from simulation; exact within 0.03). */
 double ih_random_entropy(uint32_t len);
@@ -84,6 +92,10 @@ struct ih_host {
 	uint32_t active_secs;          /* seconds in which it sent anything */
 	uint32_t detector_flags;       /* bits detectors may set on a host (IH_HOSTF_*) */
 	uint32_t sweep_idx;            /* the sweep detector's record for this host + 1; 0: none */
+	uint32_t lateral_idx;          /* the lateral detector's record for this host + 1 (a hint) */
+	uint64_t addr_hll;             /* ih_hll_hash(addr): detectors count it in their sketches */
+	uint32_t lateral_gen;          /* the lateral detector's admissions when it last found no
+					* record for this host (detect/lateral.c) */
 };
 
 enum {
@@ -143,6 +155,8 @@ struct ih_pair {
 	uint32_t frag_probes;              /* requests that arrived as fragments */
 	uint32_t nseries;                  /* requests in the timing series (ring index = n % IH_PAIR_SERIES) */
 	uint32_t detector_flags;
+	uint32_t volume_slot;              /* the volume detector's record of the server + 1 (a hint) */
+	uint64_t server_hll;               /* ih_hll_hash(server) */
 	uint32_t nhashes;                  /* exact up to IH_PAIR_HASHES, then counts misses */
 	uint32_t distinct_payloads;        /* estimate of distinct request payloads */
 	uint32_t distinct_sizes;           /* distinct request payload sizes (exact up to 16) */
