@@ -8,6 +8,7 @@ bool ih_pipeline_init(struct ih_pipeline *pl, const struct ih_config *cfg)
 {
 	memset(pl, 0, sizeof(*pl));
 	pl->cfg = *cfg;
+	ih_config_index_home(&pl->cfg);
 	ih_findings_init(&pl->findings, pl->cfg.max_findings);
 	pl->track = ih_track_new(&pl->cfg.track);
 	pl->reasm = ih_reasm_new(pl->cfg.reasm_slots, pl->cfg.reasm_max_len, pl->cfg.reasm_timeout_ns,

@@ -13,6 +13,23 @@ static const char *const default_home[] = {
 	"fc00::/7", "fe80::/10", "ff00::/8", "::1/128", "::/128",
 };
 
+_Static_assert(IH_MAX_NETS <= 32, "home_by_byte holds one bit a network");
+
+void ih_config_index_home(struct ih_config *c)
+{
+	memset(c->home_by_byte, 0, sizeof(c->home_by_byte));
+	for (unsigned i = 0; i < c->nhome; i++) {
+		const struct ih_cidr *n = &c->home[i];
+		unsigned fam = n->base.family == IH_AF_INET6;
+		unsigned p = n->prefix >= 8 ? 8 : n->prefix;
+		uint8_t m = (uint8_t)(0xffu << (8 - p));
+		for (unsigned b = 0; b < 256; b++)
+			if (((uint8_t)b & m) == (n->base.b[0] & m))
+				c->home_by_byte[fam][b] |= 1u << i;
+	}
+	c->home_indexed = true;
+}
+
 void ih_config_default(struct ih_config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -345,6 +362,7 @@ bool ih_config_set(struct ih_config *c, const char *key, const char *value, char
 				k++;
 			}
 			*n = k;
+			c->home_indexed = false; /* home[] may have changed: ih_config_index_home again */
 			return true;
 		}
 		case OPT_PORTS: {

@@ -23,6 +23,11 @@ struct ih_config {
 	/* home networks: destinations outside them are external */
 	struct ih_cidr home[IH_MAX_NETS];
 	unsigned nhome;
+	/* home[] indexed by an address's family and first byte: bit i of home_by_byte[v6][b] is
+	 * set when home[i] may hold addresses starting with b (ih_config_index_home; valid while
+	 * home_indexed, which changing home[] must clear) */
+	bool home_indexed;
+	uint32_t home_by_byte[2][256];
 	/* known monitoring hosts: their pings are expected */
 	struct ih_cidr monitors[IH_MAX_NETS];
 	unsigned nmonitors;
@@ -141,6 +146,9 @@ void ih_config_default(struct ih_config *c);
 /* Sets table capacities so that their sum stays under c->mem_cap. */
 void ih_config_fit_memory(struct ih_config *c);
 bool ih_config_is_home(const struct ih_config *c, const struct ih_addr *a);
+/* Builds the first-byte index of the home networks (home_by_byte) that ih_is_home uses;
+ * called once the configuration is final (the pipeline does it on its copy). */
+void ih_config_index_home(struct ih_config *c);
 bool ih_config_is_monitor(const struct ih_config *c, const struct ih_addr *a);
 
 /* Sets one option by name ("sweep_min_targets", "home", "mem_cap_mb"…), as the command line's

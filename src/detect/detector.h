@@ -61,9 +61,17 @@ static inline bool ih_cidr_has(const struct ih_cidr *c, const struct ih_addr *a)
 }
 
 /* ih_config_is_home, the same answer without the per-byte loops (a flood asks it for every
- * new source, and for both ends of every pair that ends). */
+ * new source, and for both ends of every pair that ends). With the first-byte index
+ * (ih_config_index_home) only the networks that may hold the address are tried: none, for
+ * most addresses outside them. */
 static inline bool ih_is_home(const struct ih_config *cfg, const struct ih_addr *a)
 {
+	if (cfg->home_indexed) {
+		for (uint32_t m = cfg->home_by_byte[a->family == IH_AF_INET6][a->b[0]]; m; m &= m - 1)
+			if (ih_cidr_has(&cfg->home[__builtin_ctz(m)], a))
+				return true;
+		return false;
+	}
 	for (unsigned i = 0; i < cfg->nhome; i++)
 		if (ih_cidr_has(&cfg->home[i], a))
 			return true;

@@ -9,6 +9,7 @@
 
 #include "core/addr.h"
 #include "core/config.h"
+#include "detect/detector.h"
 
 static void test_parse_format(void **state)
 {
@@ -119,6 +120,61 @@ static void test_config_options(void **state)
 	assert_true(tables < cfg.mem_cap);
 }
 
+/* ih_is_home with its first-byte index gives ih_config_is_home's answer: the defaults and odd
+ * lists (prefixes under 8 bits, /0, a base with bits past its prefix, both families), on
+ * addresses drawn near and far from the networks; an option that changes home[] drops the
+ * index until it is built again. */
+static uint64_t rng = 88172645463325252ull;
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void check_home_index(struct ih_config *cfg)
+{
+	ih_config_index_home(cfg);
+	for (int i = 0; i < 200000; i++) {
+		struct ih_addr a;
+		memset(&a, 0, sizeof(a));
+		uint64_t r = next_rand(), r2 = next_rand();
+		a.family = r & 1 ? IH_AF_INET6 : IH_AF_INET;
+		memcpy(a.b, &r2, 8);
+		if (a.family == IH_AF_INET6)
+			memcpy(a.b + 8, &r, 8);
+		else
+			memset(a.b + 4, 0, 12);
+		if (cfg->nhome && (r >> 8) & 1) { /* near a network: its base with a few bits changed */
+			const struct ih_cidr *n = &cfg->home[(r >> 16) % cfg->nhome];
+			if (n->base.family == a.family) {
+				memcpy(a.b, n->base.b, 16);
+				a.b[(r >> 24) % (a.family == IH_AF_INET6 ? 16 : 4)] ^= (uint8_t)(r >> 32);
+			}
+		}
+		assert_int_equal(ih_is_home(cfg, &a), ih_config_is_home(cfg, &a));
+	}
+}
+
+static void test_home_index(void **state)
+{
+	(void)state;
+	struct ih_config cfg;
+	char err[256];
+	ih_config_default(&cfg);
+	assert_false(cfg.home_indexed);
+	check_home_index(&cfg);
+	assert_true(ih_config_set(&cfg, "home", "0.0.0.0/0,::/0", err, sizeof(err)));
+	assert_false(cfg.home_indexed);
+	check_home_index(&cfg);
+	assert_true(ih_config_set(&cfg, "home", "8.0.0.0/5,10.1.0.0/4,200.0.0.0/7,2001:db8::/32,fc00::/6,::/1,255.255.255.255/32",
+				  err, sizeof(err)));
+	check_home_index(&cfg);
+	assert_true(ih_config_set(&cfg, "home", "", err, sizeof(err)));
+	check_home_index(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_cover),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_config_options),
+		cmocka_unit_test(test_home_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
