@@ -47,6 +47,8 @@ struct table {
 	size_t esize;
 	size_t keylen;    /* the key is the first keylen bytes of a record */
 	size_t slot_off;  /* offset of the uint8_t slot state (SLOT_USED while live) */
+	size_t clear_len; /* bytes of a record cleared when it is made (the rest is read only as
+			   * far as fields before them say) */
 	size_t last_off;  /* offset of the uint64_t last_ns */
 	uint32_t mask;    /* capacity - 1 (records) */
 	uint32_t imask;   /* index slots in use - 1: grows with the live records (table_grow) */
@@ -117,12 +119,13 @@ static void *table_mem(size_t bytes)
 	return m;
 }
 
-static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t keylen,
+static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t clear_len, size_t keylen,
 		       size_t slot_off, size_t last_off)
 {
 	memset(t, 0, sizeof(*t));
 	uint32_t cap = pow2_at_least(capacity);
 	t->esize = esize;
+	t->clear_len = clear_len;
 	t->keylen = keylen;
 	t->slot_off = slot_off;
 	t->last_off = last_off;
@@ -298,7 +301,7 @@ static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *
 	if (num >= t->hwm)
 		t->hwm = num + 1;
 	void *r = rec_at(t, num);
-	memset(r, 0, t->esize);
+	memset(r, 0, t->clear_len);
 	memcpy(r, key, t->keylen);
 	*slot_of(t, r) = SLOT_USED;
 	t->index[ins] = (uint64_t)tag_of(h) << 32 | (num + 1);
@@ -548,13 +551,14 @@ struct ih_track *ih_track_new(const struct ih_track_config *cfg)
 	tr->seed = cfg->seed;
 	if (!tr->seed && getrandom(&tr->seed, sizeof(tr->seed), 0) != (ssize_t)sizeof(tr->seed))
 		tr->seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)tr;
-	if (!table_init(&tr->hosts, cfg->host_capacity, sizeof(struct ih_host), sizeof(struct ih_addr),
-			offsetof(struct ih_host, slot), offsetof(struct ih_host, last_ns)) ||
-	    !table_init(&tr->pairs, cfg->pair_capacity, sizeof(struct ih_pair),
+	if (!table_init(&tr->hosts, cfg->host_capacity, sizeof(struct ih_host), sizeof(struct ih_host),
+			sizeof(struct ih_addr), offsetof(struct ih_host, slot), offsetof(struct ih_host, last_ns)) ||
+	    !table_init(&tr->pairs, cfg->pair_capacity, sizeof(struct ih_pair), IH_PAIR_CLEAR,
 			2 * sizeof(struct ih_addr), offsetof(struct ih_pair, slot),
 			offsetof(struct ih_pair, last_ns)) ||
 	    (cfg->conv_capacity &&
-	     !table_init(&tr->convs, cfg->conv_capacity, sizeof(struct ih_conv), sizeof(struct ih_conv_key),
+	     !table_init(&tr->convs, cfg->conv_capacity, sizeof(struct ih_conv),
+			 offsetof(struct ih_conv, st) + IH_PAIR_CLEAR, sizeof(struct ih_conv_key),
 			 offsetof(struct ih_conv, slot), offsetof(struct ih_conv, st.last_ns)))) {
 		ih_track_free(tr);
 		return NULL;
@@ -961,14 +965,15 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 	if (echo && ev->tpl == IH_TPL_IPUTILS_PATTERN)
 		pattern_note(p, pkt);
 	if (pkt->has_echo_fields) {
-		struct ih_echo_slot *s = &p->ring[(pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING];
+		unsigned k = (pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING;
+		struct ih_echo_slot *s = &p->ring[k];
+		p->ring_used |= 1u << k;
 		s->id = pkt->icmp_id;
 		s->seq = pkt->icmp_seq;
 		s->hash = hash;
 		s->len = pkt->payload_len;
 		s->full = pkt->payload_len == pkt->payload_wire_len;
 		s->ts_ns = pkt->ts_ns;
-		s->used = true;
 		s->answered = false;
 	}
 }
@@ -998,8 +1003,9 @@ static void pair_answer(struct ih_pair *p, struct ih_event *ev)
 		tool_note(p, pkt);
 	}
 	if (pkt->has_echo_fields) {
-		struct ih_echo_slot *s = &p->ring[(pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING];
-		if (s->used && s->id == pkt->icmp_id && s->seq == pkt->icmp_seq) {
+		unsigned k = (pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING;
+		struct ih_echo_slot *s = &p->ring[k];
+		if ((p->ring_used >> k & 1) && s->id == pkt->icmp_id && s->seq == pkt->icmp_seq) {
 			/* A reply echoes the request's data (RFC 792, RFC 4443). Compare only when
 			 * both were captured whole: a short snaplen is not a mismatch. */
 			bool full = pkt->payload_len == pkt->payload_wire_len;
@@ -1007,7 +1013,7 @@ static void pair_answer(struct ih_pair *p, struct ih_event *ev)
 				p->reply_mismatch++;
 			else
 				p->reply_matched++;
-			s->used = false;
+			p->ring_used &= ~(1u << k);
 		} else {
 			p->reply_unpaired++;
 		}

@@ -106,12 +106,13 @@ enum {
 	IH_HOSTF_HOME = 1u << 2,
 };
 
-struct ih_echo_slot { /* 24 bytes: the 8-byte member first, no padding inside */
+struct ih_echo_slot { /* 24 bytes: the 8-byte member first, no padding inside; in use when
+		      * its bit of the pair's ring_used is set */
 	uint64_t ts_ns;
 	uint32_t hash;       /* fingerprint of the request payload */
 	uint32_t len;
 	uint16_t id, seq;
-	bool used, answered, full;
+	bool answered, full;
 };
 
 struct ih_pair {
@@ -182,7 +183,12 @@ struct ih_pair {
 	uint32_t tpl_hits[IH_TPL_COUNT];   /* requests by payload template */
 	uint32_t pclass_out[IH_PC_COUNT];  /* non-template requests by content class */
 	uint32_t pclass_in[IH_PC_COUNT];   /* non-template answers by content class */
-	/* arrays */
+	uint64_t seen_out[IH_SEEN_WORDS];  /* fingerprint bitmap of non-template requests */
+	uint64_t seen_in[IH_SEEN_WORDS];   /* ... of non-template answers */
+	uint32_t ring_used;                /* bit i: ring[i] holds an outstanding request */
+	/* Arrays, each read only as far as its count goes (nhashes, distinct_sizes, ring_used,
+	 * nseries, preview_len): a record is cleared up to here when it is made (IH_PAIR_CLEAR),
+	 * not over its whole size, so that a flood of one-packet pairs writes a third of it. */
 	uint32_t hashes[IH_PAIR_HASHES];   /* distinct request payload fingerprints (first ones) */
 	uint16_t sizes_seen[16];
 	struct ih_echo_slot ring[IH_PAIR_RING];
@@ -191,9 +197,9 @@ struct ih_pair {
 	uint16_t probe_sizes[IH_PAIR_SERIES];
 	uint8_t probe_tpl[IH_PAIR_SERIES]; /* enum ih_tpl of the same requests (beacon series) */
 	uint8_t preview[24];               /* first bytes of the first non-template payload */
-	uint64_t seen_out[IH_SEEN_WORDS];  /* fingerprint bitmap of non-template requests */
-	uint64_t seen_in[IH_SEEN_WORDS];   /* ... of non-template answers */
 };
+#define IH_PAIR_CLEAR offsetof(struct ih_pair, hashes)
+_Static_assert(IH_PAIR_RING <= 32, "ring_used holds a bit a slot");
 
 /* Distinct payloads from a fingerprint bitmap of `bits_set` ones out of IH_SEEN_BITS (linear
  * counting, Whang et al. 1990); `fallback` (an upper bound) when the bitmap is full. */

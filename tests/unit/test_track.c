@@ -5,6 +5,8 @@
  *   - a flood of distinct sources in a table of 256 stays at 256 live records, evicts the rest
  *     (counted), ends every evicted pair for its detectors, does not grow memory, and every
  *     live record is still found by its key;
+ *   - a record made again in place of an evicted one carries nothing of it (a record is cleared
+ *     only up to IH_PAIR_CLEAR: the arrays past it are read only as far as their counts say);
  *   - invariant checked throughout: every live pair (ih_track_each_pair) is the record a lookup
  *     of its key returns. */
 #include <setjmp.h>
@@ -148,12 +150,59 @@ static void test_flood_bounded(void **state)
 	ih_track_free(tr);
 }
 
+static void check_fresh(void *ctx, const struct ih_pair *p)
+{
+	uint64_t *n = ctx;
+	if (p->client.b[1] != 2) /* not one of the later pairs (10.2.0.x) */
+		return;
+	(*n)++;
+	/* one request with no payload: one ring slot, no data, nothing of the record before */
+	assert_int_equal(p->probes, 1);
+	assert_int_equal(__builtin_popcount(p->ring_used), 1);
+	assert_int_equal(p->nontpl_out + p->seen_bits_out + p->seen_bits_in + p->nhashes + p->preview_len, 0);
+	for (unsigned i = 0; i < IH_SEEN_WORDS; i++)
+		assert_true(p->seen_out[i] == 0 && p->seen_in[i] == 0);
+	assert_int_equal(p->distinct_sizes, 1);
+	assert_int_equal(p->nseries, 0);
+}
+
+static void test_reused_record_is_clean(void **state)
+{
+	(void)state;
+	struct ih_detector d;
+	struct ih_track *tr = new_track(256, 3600ull * 1000000000ull, &d);
+	uint8_t data[200];
+	/* 256 pairs full of data both ways, then 256 others that take their records */
+	for (uint32_t i = 0; i < 256; i++) {
+		char a[32];
+		snprintf(a, sizeof a, "10.1.0.%u", i);
+		for (uint16_t q = 0; q < 40; q++) {
+			for (unsigned k = 0; k < sizeof data; k++)
+				data[k] = (uint8_t)(k * 37 + q * 11 + i);
+			uint64_t ts = T0 + (i * 40u + q) * 1000ull;
+			struct ih_pkt rq = ih_test_icmp(a, "192.0.2.9", IH_ICMP_ECHO_REQ, 8, 7, q, ts, data, sizeof data);
+			struct ih_pkt rp = ih_test_icmp("192.0.2.9", a, IH_ICMP_ECHO_REP, 0, 7, q, ts + 100, data, sizeof data);
+			ih_track_packet(tr, &rq);
+			ih_track_packet(tr, &rp);
+		}
+	}
+	for (uint32_t i = 0; i < 256; i++)
+		echo(tr, 0x20000 + i, T0 + 20000000ull + i * 1000ull);
+	uint64_t n = 0;
+	ih_track_each_pair(tr, check_fresh, &n);
+	/* the table was full of the first pairs: every later one took an evicted record */
+	assert_true(n >= 1);
+	assert_int_equal(ih_track_stats(tr)->pair_evictions, 256);
+	ih_track_free(tr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_index_grows),
 		cmocka_unit_test(test_index_grows_over_tombstones),
 		cmocka_unit_test(test_flood_bounded),
+		cmocka_unit_test(test_reused_record_is_clean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
