@@ -65,6 +65,9 @@ struct ih_track {
 	struct table hosts, pairs, convs;
 	struct ih_detector *det[MAX_DETECTORS];
 	unsigned ndet;
+	/* the detectors that have each per-packet callback, in the order they were added */
+	struct ih_detector *icmp_det[MAX_DETECTORS], *pair_end_det[MAX_DETECTORS];
+	unsigned nicmp_det, npair_end_det;
 	uint64_t now;
 	uint64_t scan_sec;
 	uint64_t seed;
@@ -212,7 +215,8 @@ static inline uint32_t tag_of(uint64_t h)
 
 /* Finds the record for key, or NULL. *ins gets the index slot a new key would take (the first
  * empty or deleted slot in the window), or UINT32_MAX when the window has none. */
-static void *table_find(const struct table *t, uint64_t h, const void *key, uint32_t *ins)
+static inline __attribute__((always_inline)) void *table_find(const struct table *t, uint64_t h, const void *key,
+								 size_t keylen, uint32_t *ins)
 {
 	uint32_t i = (uint32_t)h & t->imask, tag = tag_of(h);
 	*ins = UINT32_MAX;
@@ -231,7 +235,7 @@ static void *table_find(const struct table *t, uint64_t h, const void *key, uint
 		}
 		if ((uint32_t)(v >> 32) == tag) {
 			void *r = rec_at(t, lo - 1);
-			if (key_eq(r, key, t->keylen))
+			if (key_eq(r, key, keylen))
 				return r;
 		}
 	}
@@ -315,9 +319,8 @@ static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *
 
 static void end_pair(struct ih_track *tr, struct ih_pair *p)
 {
-	for (unsigned i = 0; i < tr->ndet; i++)
-		if (tr->det[i]->on_pair_end)
-			tr->det[i]->on_pair_end(tr->det[i], p);
+	for (unsigned i = 0; i < tr->npair_end_det; i++)
+		tr->pair_end_det[i]->on_pair_end(tr->pair_end_det[i], p);
 	table_release(&tr->pairs, p);
 }
 
@@ -447,12 +450,13 @@ static bool table_grow(struct ih_track *tr, struct table *t, end_fn end)
 /* Finds key's record (h: its hash); a record idle past its timeout ends first (exact expiry).
  * With create, makes a new record, evicting the least recently seen one of the window (or of
  * the table) when there is no room; *created says which. */
-static void *table_get(struct ih_track *tr, struct table *t, const void *key, uint64_t h, bool create,
-		       idle_fn idle, end_fn end, bool *created)
+static inline __attribute__((always_inline)) void *table_get(struct ih_track *tr, struct table *t, const void *key,
+								size_t keylen, uint64_t h, bool create, idle_fn idle,
+								end_fn end, bool *created)
 {
 	uint32_t ins;
 	*created = false;
-	void *r = table_find(t, h, key, &ins);
+	void *r = table_find(t, h, key, keylen, &ins);
 	if (r) {
 		if (!idle(tr, r))
 			return r;
@@ -466,10 +470,10 @@ static void *table_get(struct ih_track *tr, struct table *t, const void *key, ui
 		stale |= table_grow(tr, t, end);
 	for (int tries = 0; tries < 3; tries++) {
 		if (tries || stale)
-			table_find(t, h, key, &ins);
+			table_find(t, h, key, keylen, &ins);
 		/* a full window below the reserved size: more slots, not an eviction */
 		while (ins == UINT32_MAX && table_grow(tr, t, end))
-			table_find(t, h, key, &ins);
+			table_find(t, h, key, keylen, &ins);
 		if (ins != UINT32_MAX && t->nfree)
 			break;
 		void *victim = ins == UINT32_MAX ? table_victim(t, h) : table_any_victim(t);
@@ -496,7 +500,7 @@ static struct ih_host *host_get(struct ih_track *tr, const struct ih_addr *a, co
 {
 	bool created;
 	uint64_t h = hash ? *hash : key_hash(tr->hosts.seed, a, HOST_KEYLEN);
-	struct ih_host *r = table_get(tr, &tr->hosts, a, h, true, host_idle_v, end_host_v, &created);
+	struct ih_host *r = table_get(tr, &tr->hosts, a, HOST_KEYLEN, h, true, host_idle_v, end_host_v, &created);
 	if (r && created) {
 		r->first_ns = r->last_ns = tr->now;
 		r->addr_hll = ih_hll_hash(a, sizeof(*a));
@@ -509,7 +513,7 @@ static struct ih_pair *pair_get(struct ih_track *tr, const struct ih_addr *clien
 {
 	struct ih_addr key[2] = { *client, *server };
 	uint64_t h = hash ? *hash : key_hash(tr->pairs.seed, key, PAIR_KEYLEN);
-	struct ih_pair *p = table_get(tr, &tr->pairs, key, h, create, pair_idle_v, end_pair_v, created);
+	struct ih_pair *p = table_get(tr, &tr->pairs, key, PAIR_KEYLEN, h, create, pair_idle_v, end_pair_v, created);
 	if (p && *created) {
 		p->first_ns = p->last_ns = tr->now;
 		p->psize_min = UINT32_MAX;
@@ -523,7 +527,7 @@ static struct ih_conv *conv_get(struct ih_track *tr, const struct ih_conv_key *k
 {
 	bool created;
 	uint64_t h = key_hash(tr->convs.seed, key, tr->convs.keylen);
-	struct ih_conv *c = table_get(tr, &tr->convs, key, h, true, conv_idle_v, end_conv_v, &created);
+	struct ih_conv *c = table_get(tr, &tr->convs, key, sizeof(*key), h, true, conv_idle_v, end_conv_v, &created);
 	if (c && created) {
 		c->st.client = key->client;
 		c->st.server = key->server;
@@ -582,6 +586,10 @@ void ih_track_add_detector(struct ih_track *t, struct ih_detector *d)
 	if (t->ndet < MAX_DETECTORS) {
 		d->track = t;
 		t->det[t->ndet++] = d;
+		if (d->on_icmp)
+			t->icmp_det[t->nicmp_det++] = d;
+		if (d->on_pair_end)
+			t->pair_end_det[t->npair_end_det++] = d;
 	}
 }
 
@@ -1209,9 +1217,8 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 	if (tr->convs.rec)
 		conv_update(tr, &ev);
 
-	for (unsigned i = 0; i < tr->ndet; i++)
-		if (tr->det[i]->on_icmp)
-			tr->det[i]->on_icmp(tr->det[i], &ev);
+	for (unsigned i = 0; i < tr->nicmp_det; i++)
+		tr->icmp_det[i]->on_icmp(tr->icmp_det[i], &ev);
 }
 
 void ih_track_arp(struct ih_track *tr, const struct ih_pkt *pkt)
@@ -1311,7 +1318,7 @@ uint64_t ih_track_now(const struct ih_track *t)
 const struct ih_host *ih_track_peek_host(const struct ih_track *t, const struct ih_addr *addr)
 {
 	uint32_t ins;
-	return table_find(&t->hosts, key_hash(t->hosts.seed, addr, t->hosts.keylen), addr, &ins);
+	return table_find(&t->hosts, key_hash(t->hosts.seed, addr, HOST_KEYLEN), addr, HOST_KEYLEN, &ins);
 }
 
 const struct ih_pair *ih_track_peek_pair(const struct ih_track *t, const struct ih_addr *client,
@@ -1319,7 +1326,7 @@ const struct ih_pair *ih_track_peek_pair(const struct ih_track *t, const struct 
 {
 	struct ih_addr key[2] = { *client, *server };
 	uint32_t ins;
-	return table_find(&t->pairs, key_hash(t->pairs.seed, key, t->pairs.keylen), key, &ins);
+	return table_find(&t->pairs, key_hash(t->pairs.seed, key, PAIR_KEYLEN), key, PAIR_KEYLEN, &ins);
 }
 
 struct ih_pair *ih_track_find_pair(struct ih_track *t, const struct ih_addr *client,

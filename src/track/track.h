@@ -264,7 +264,8 @@ struct ih_track_stats {
 
 struct ih_track *ih_track_new(const struct ih_track_config *cfg);
 void ih_track_free(struct ih_track *t);
-/* Detectors hear of packets and ends in the order they were added. */
+/* Detectors hear of packets and ends in the order they were added. A detector's callbacks
+ * are read when it is added: set them before. */
 void ih_track_add_detector(struct ih_track *t, struct ih_detector *d);
 /* Feeds one decoded IP packet (ICMP, TCP or UDP). Packet time must not run backwards by much;
  * a packet older than the newest seen is treated as arriving at the newest time for expiry. */
