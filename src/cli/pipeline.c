@@ -58,12 +58,13 @@ void ih_pipeline_view(void *ctx, const struct ih_pkt *pkt, const char *file, uin
 	feed(pl, pkt);
 }
 
-void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep)
+void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep, enum ih_prep_effort effort)
 {
 	const struct ih_pipeline *pl = ctx;
 	struct ih_prep *pp = prep;
 	pp->r = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len, fr->ts_ns, &pp->pkt);
-	if (pp->r == IH_DEC_OK && !pp->pkt.frag.is_frag) {
+	/* IH_PREP_SOME: decoding only; the tracker works out the rest itself */
+	if (effort == IH_PREP_ALL && pp->r == IH_DEC_OK && !pp->pkt.frag.is_frag) {
 		ih_payload_facts(&pp->pkt);
 		ih_track_key_hashes(pl->track, &pp->pkt);
 	}
@@ -71,7 +72,9 @@ void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep)
 
 bool ih_pipeline_prepare_on(struct ih_pipeline *pl, struct ih_source *src)
 {
-	return ih_source_set_prepare(src, ih_pipeline_prepare, pl, sizeof(struct ih_prep));
+	static const int modes[] = { IH_PREP_AUTO, IH_PREP_NONE, IH_PREP_SOME, IH_PREP_ALL };
+	int mode = pl->cfg.reader_work < sizeof(modes) / sizeof(modes[0]) ? modes[pl->cfg.reader_work] : IH_PREP_AUTO;
+	return ih_source_set_prepare(src, ih_pipeline_prepare, pl, sizeof(struct ih_prep), mode);
 }
 
 void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)

@@ -60,9 +60,9 @@ struct ih_prep {
  * out its payload's facts and the hashes of its table keys on the capture reader's thread, so
  * that ih_pipeline_frame, on the analysing thread, starts from them; the same decode, facts and
  * hashes, so the output is the same. ctx = the pipeline (only its tracker's seeds are read). */
-void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep);
-/* Has src prepare every frame so for pl, which must be initialised (false: the source refused
- * the slot size). */
+void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep, enum ih_prep_effort effort);
+/* Has src prepare every frame so for pl, which must be initialised, as much as
+ * pl->cfg.reader_work says (false: the source refused the slot size). */
 bool ih_pipeline_prepare_on(struct ih_pipeline *pl, struct ih_source *src);
 /* A packet view that did not come from a frame (a flow record turned into views, see
  * source/zeek.h): counted as a frame that decoded, then tracked like one. `file` and `number`

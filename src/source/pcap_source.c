@@ -95,6 +95,7 @@ struct ih_source {
 	ih_prepare_fn prep_fn;   /* run by the reader on each frame, into the batch's prep slots */
 	void *prep_ctx;
 	size_t prep_size;
+	int prep_mode;           /* IH_PREP_AUTO or a fixed enum ih_prep_effort */
 
 	/* the consumer's position (the thread that calls ih_source_run) */
 	size_t cur;          /* the file being delivered */
@@ -141,7 +142,7 @@ static uint64_t ts_to_ns(const struct timeval *tv)
 /* Fills b with the next frames of the reader's file: until the batch is full, the file ends
  * (the reader moves on to the next file), a read error or a stop. Touches only the reader's
  * fields and b. Returns false when this was the reader's last batch. */
-static bool fill_batch(struct ih_source *s, struct batch *b)
+static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort effort)
 {
 	b->n = 0;
 	b->used = 0;
@@ -206,18 +207,18 @@ static bool fill_batch(struct ih_source *s, struct batch *b)
 			.linktype = f->linktype,
 			.number = s->rnumber,
 			.file = f->name,
-			.prep = b->prep ? b->prep + (size_t)(b->n - 1) * s->prep_size : NULL,
+			.prep = b->prep && effort ? b->prep + (size_t)(b->n - 1) * s->prep_size : NULL,
 		};
 		b->used += h->caplen;
 		/* prepared now, while the bytes just copied are in this core's first-level cache */
 		if (fr->prep)
-			s->prep_fn(s->prep_ctx, fr, fr->prep);
+			s->prep_fn(s->prep_ctx, fr, fr->prep, effort);
 	}
 	if (moved) { /* rare: a frame bigger than the arena's spare room */
 		for (uint32_t i = 0; i < b->n; i++) {
 			b->fr[i].data = b->bytes + offs[i];
 			if (b->fr[i].prep)
-				s->prep_fn(s->prep_ctx, &b->fr[i], b->fr[i].prep);
+				s->prep_fn(s->prep_ctx, &b->fr[i], b->fr[i].prep, effort);
 		}
 	}
 	b->offset = file_offset(f->p);
@@ -236,6 +237,19 @@ static bool fill_batch(struct ih_source *s, struct batch *b)
  * side wakes the other only when it sleeps. */
 #define RING_LOW (NBATCH / 2)
 
+/* The reader's share of the per-frame work, for a batch, given the batches waiting for the
+ * consumer (the one it is delivering included). The two threads run on processors whose speed
+ * changes with what else the machine runs: a fixed split leaves one of them waiting. When
+ * batches are waiting the reader is ahead and takes all the work it can; when the consumer
+ * has only its current batch it takes part; when the consumer waits for it, none. The frames'
+ * outcome is the same either way (the callback does what the reader left). */
+static enum ih_prep_effort prep_effort(const struct ih_source *s, uint64_t waiting)
+{
+	if (s->prep_mode != IH_PREP_AUTO)
+		return (enum ih_prep_effort)s->prep_mode;
+	return waiting >= 2 ? IH_PREP_ALL : waiting == 1 ? IH_PREP_SOME : IH_PREP_NONE;
+}
+
 static void *reader_main(void *arg)
 {
 	struct ih_source *s = arg;
@@ -250,8 +264,9 @@ static void *reader_main(void *arg)
 		if (s->quit)
 			break;
 		struct batch *b = &s->ring[s->produced % NBATCH];
+		enum ih_prep_effort effort = prep_effort(s, s->produced - s->consumed);
 		pthread_mutex_unlock(&s->mu);
-		bool more = fill_batch(s, b);
+		bool more = fill_batch(s, b, effort);
 		pthread_mutex_lock(&s->mu);
 		s->produced++;
 		if (s->consumer_waits)
@@ -308,7 +323,8 @@ static enum ih_source_status run_inline(struct ih_source *s, ih_frame_fn fn, voi
 {
 	struct batch *b = &s->ring[0];
 	for (;;) {
-		fill_batch(s, b);
+		/* one thread: nothing is gained by preparing ahead */
+		fill_batch(s, b, IH_PREP_NONE);
 		if (!deliver_batch(s, b, fn, ctx))
 			return IH_SRC_STOPPED;
 		bool last;
@@ -400,10 +416,11 @@ fail:
 	return NULL;
 }
 
-bool ih_source_set_prepare(struct ih_source *s, ih_prepare_fn fn, void *ctx, size_t prep_size)
+bool ih_source_set_prepare(struct ih_source *s, ih_prepare_fn fn, void *ctx, size_t prep_size, int mode)
 {
-	if (prep_size > 65536)
+	if (prep_size > 65536 || mode < IH_PREP_AUTO || mode > IH_PREP_ALL)
 		return false;
+	s->prep_mode = mode;
 	s->prep_fn = fn;
 	s->prep_ctx = ctx;
 	s->prep_size = (prep_size + 15) / 16 * 16; /* each slot aligned for any member */

@@ -24,9 +24,20 @@ struct ih_frame {
 };
 
 typedef void (*ih_frame_fn)(void *ctx, const struct ih_frame *fr);
-/* Work on one frame ahead of its delivery: reads the frame, writes `prep` (and nothing else:
- * it runs on the reader's thread while the callback works on earlier frames). */
-typedef void (*ih_prepare_fn)(void *ctx, const struct ih_frame *fr, void *prep);
+/* How much of the work on a frame the reader does ahead of its delivery; the callback does
+ * what is left (a frame prepared with IH_PREP_NONE comes with prep NULL). */
+enum ih_prep_effort {
+	IH_PREP_NONE = 0,
+	IH_PREP_SOME = 1,
+	IH_PREP_ALL = 2,
+};
+/* Work on one frame ahead of its delivery, as much as effort says: reads the frame, writes
+ * `prep` (and nothing else: it runs on the reader's thread while the callback works on
+ * earlier frames). */
+typedef void (*ih_prepare_fn)(void *ctx, const struct ih_frame *fr, void *prep, enum ih_prep_effort effort);
+/* How the reader picks the effort: by how far ahead of the callback it is, per batch (two
+ * batches or more waiting: all; one: some; none: none), or always the same. */
+#define IH_PREP_AUTO (-1)
 
 enum ih_source_status {
 	IH_SRC_OK = 0,        /* every file read to its end */
@@ -41,9 +52,10 @@ struct ih_source;
  * writes a message naming the file into err. */
 struct ih_source *ih_source_open_files(char *const *files, size_t nfiles, char *err, size_t errlen);
 /* Has fn prepare every frame on the reader's thread, into prep_size bytes that the frame then
- * carries to the callback (ih_frame.prep). Call before ih_source_run. False when prep_size is
- * too big (over 64 KiB). */
-bool ih_source_set_prepare(struct ih_source *s, ih_prepare_fn fn, void *ctx, size_t prep_size);
+ * carries to the callback (ih_frame.prep), with the effort `mode` says (IH_PREP_AUTO or an
+ * enum ih_prep_effort). Call before ih_source_run. False when prep_size is too big (over
+ * 64 KiB). */
+bool ih_source_set_prepare(struct ih_source *s, ih_prepare_fn fn, void *ctx, size_t prep_size, int mode);
 /* Reads all files in order, calling fn for every frame. On a read error, stops and writes
  * "FILE: packet N at byte offset O: what was expected, what was found" into err. */
 enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *ctx, char *err,

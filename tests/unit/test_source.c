@@ -373,25 +373,43 @@ static void order_frame(void *ctx, const struct ih_frame *fr)
 struct prepared {
 	uint32_t tag, len;
 	uint64_t number;
+	enum ih_prep_effort effort;
 };
 
-static void prepare_frame(void *ctx, const struct ih_frame *fr, void *prep)
+static void prepare_frame(void *ctx, const struct ih_frame *fr, void *prep, enum ih_prep_effort effort)
 {
 	(*(uint32_t *)ctx)++; /* only the reader thread writes it, read after the run */
 	struct prepared *p = prep;
 	p->tag = tag_of(fr->data);
 	p->len = fr->cap_len;
 	p->number = fr->number;
+	p->effort = effort;
 }
+
+struct prep_check {
+	struct order o;
+	int mode;                 /* the mode the source was given */
+	uint32_t without;         /* frames delivered unprepared */
+};
 
 static void check_prepared(void *ctx, const struct ih_frame *fr)
 {
-	order_frame(ctx, fr);
+	struct prep_check *c = ctx;
+	order_frame(&c->o, fr);
 	const struct prepared *p = fr->prep;
+	if (c->mode == IH_PREP_NONE || (c->mode == IH_PREP_AUTO && !p)) {
+		assert_null(p); /* the callback does all the work on this frame */
+		c->without++;
+		return;
+	}
 	assert_non_null(p);
 	assert_int_equal(p->tag, tag_of(fr->data));
 	assert_int_equal(p->len, fr->cap_len);
 	assert_int_equal(p->number, fr->number);
+	if (c->mode == IH_PREP_AUTO)
+		assert_true(p->effort == IH_PREP_SOME || p->effort == IH_PREP_ALL);
+	else
+		assert_int_equal(p->effort, c->mode);
 }
 
 static uint32_t order_len(uint32_t i)
@@ -426,17 +444,25 @@ static void test_order_across_batches(void **state)
 	assert_int_equal(ih_source_bytes_read(s), ih_source_bytes_total(s));
 	ih_source_close(s);
 
-	/* again with a prepare function: every frame prepared once, its slot its own */
-	s = ih_source_open_files(files, 2, err, sizeof err);
-	assert_non_null(s);
-	uint32_t prepared = 0;
-	assert_false(ih_source_set_prepare(s, prepare_frame, &prepared, 1u << 20));
-	assert_true(ih_source_set_prepare(s, prepare_frame, &prepared, sizeof(struct prepared)));
-	struct order o2 = { 0 };
-	assert_int_equal(ih_source_run(s, check_prepared, &o2, err, sizeof err), IH_SRC_OK);
-	assert_int_equal(o2.next, 2 * ORDER_FRAMES);
-	assert_int_equal(prepared, 2 * ORDER_FRAMES);
-	ih_source_close(s);
+	/* again with a prepare function, in each mode: every frame delivered once, in order,
+	 * prepared once with the effort its batch was given (in the balanced mode, frames of a
+	 * batch the consumer was waiting for come unprepared), its slot its own */
+	const int modes[] = { IH_PREP_ALL, IH_PREP_SOME, IH_PREP_NONE, IH_PREP_AUTO };
+	for (unsigned m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		s = ih_source_open_files(files, 2, err, sizeof err);
+		assert_non_null(s);
+		uint32_t prepared = 0;
+		assert_false(ih_source_set_prepare(s, prepare_frame, &prepared, 1u << 20, modes[m]));
+		assert_false(ih_source_set_prepare(s, prepare_frame, &prepared, sizeof(struct prepared), 7));
+		assert_true(ih_source_set_prepare(s, prepare_frame, &prepared, sizeof(struct prepared), modes[m]));
+		struct prep_check c = { .mode = modes[m] };
+		assert_int_equal(ih_source_run(s, check_prepared, &c, err, sizeof err), IH_SRC_OK);
+		assert_int_equal(c.o.next, 2 * ORDER_FRAMES);
+		assert_int_equal(prepared + c.without, 2 * ORDER_FRAMES);
+		if (modes[m] != IH_PREP_AUTO)
+			assert_int_equal(c.without, modes[m] == IH_PREP_NONE ? 2 * ORDER_FRAMES : 0);
+		ih_source_close(s);
+	}
 }
 
 int main(void)
