@@ -19,10 +19,12 @@
  * started, the same batches are read and delivered in turn on the calling thread.
  *
  * Prepare: a caller may have the reader also work on each frame before it is delivered
- * (ih_source_set_prepare: the pipeline decodes it and works out its payload's facts there),
- * into a slot the frame carries (ih_frame.prep): the second core then does that part too.
- * Without memory for the slots a batch's frames go without (prep NULL): the callback does the
- * work itself.
+ * (ih_source_set_prepare: the pipeline decodes it, works out its payload's facts and its
+ * table keys' hashes there), into a slot the frame carries (ih_frame.prep): the second core
+ * then does that part too. How much, the reader decides per batch by how many batches wait
+ * for the consumer (prep_effort), so that neither thread waits for the other whichever
+ * processor is the slower at the moment. Frames prepared with no effort, or without memory
+ * for the slots, go without (prep NULL): the callback does the work itself.
  *
  * Ends: a batch says how its file goes on after its last frame: more, the end of the file, a
  * read error (the message, made by the reader when it met the error: file, packet number,
