@@ -154,46 +154,33 @@ struct ih_frag {
 };
 
 struct ih_pkt {
+	/* Laid out in the order a packet is tracked: what every ICMP packet's tracking reads
+	 * (addresses, the ICMP header, the payload's extent and facts, the fragment flag) fills
+	 * the first three cache lines; ARP, the quoted header of errors and TCP/UDP ports come
+	 * after. The view crosses from the reader's core to the analysing one (cli/pipeline.c). */
 	uint64_t ts_ns;          /* packet time, ns since the epoch */
 	uint32_t wire_len;       /* original frame length */
 	uint32_t cap_len;        /* captured length */
-	uint8_t src_mac[6];      /* Ethernet / SLL source hardware address, if any */
-	bool has_mac;
-	/* ARP over Ethernet (outcome IH_DEC_SKIP_NOT_IP): the sender's MAC and IPv4 address */
-	bool has_arp;
-	uint16_t arp_op;
-	uint8_t arp_sha[6];
-	struct ih_addr arp_spa;
-
-	uint8_t ip_ver;          /* 4 or 6 */
 	struct ih_addr src, dst;
+	uint8_t ip_ver;          /* 4 or 6 */
 	uint8_t proto;           /* upper-layer protocol after extension headers */
 	uint8_t ttl;             /* TTL or hop limit */
-	uint16_t ip_id;          /* IPv4 identification (0 for v6) */
-	uint32_t ip_len;         /* IP total length as the header says it */
 	bool df;                 /* IPv4 don't-fragment bit */
 	bool reassembled;        /* the view is of a datagram rebuilt from fragments */
-	struct ih_frag frag;
 
 	/* ICMP / ICMPv6 (proto 1 / 58), valid when has_icmp */
 	bool has_icmp;
 	uint8_t icmp_type, icmp_code;
-	enum ih_icmp_class icmp_class;
 	uint16_t icmp_id, icmp_seq;  /* echo, timestamp, mask, info, ext-echo */
 	bool has_echo_fields;
 	bool icmp_odd;               /* type or code outside the defined ranges */
-	uint32_t icmp_rest;          /* the header's second word as sent: next-hop MTU (v4
-				      * 3/4, v6 2), gateway (v4 redirect), pointer (param) */
+	enum ih_icmp_class icmp_class;
+	uint32_t ip_len;             /* IP total length as the header says it */
 	const uint8_t *payload;      /* ICMP data after the 8-byte header (captured part) */
 	uint32_t payload_len;        /* captured payload length */
 	uint32_t payload_wire_len;   /* payload length as the IP header says it */
-	struct ih_quoted quoted;     /* for errors */
-
-	/* TCP / UDP, valid when has_ports */
-	bool has_ports;
-	uint16_t sport, dport;
-	uint8_t tcp_flags;           /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
-	uint32_t l4_payload_len;
+	uint8_t src_mac[6];          /* Ethernet / SLL source hardware address, if any */
+	bool has_mac;
 
 	/* Views made from a flow record (Zeek conn.log, src/source/zeek_conn.c), not a frame:
 	 * payload_len is 0 (no bytes were kept), payload_wire_len the flow's mean, the template is
@@ -209,18 +196,36 @@ struct ih_pkt {
 		bool valid;
 		uint8_t tpl;             /* enum ih_tpl (echo request, reply, other; else none) */
 		uint8_t pclass;          /* enum ih_pclass, when tpl is none */
+		uint8_t pat_len;         /* the fill pattern's length in bytes (1-16) */
 		uint32_t hash;           /* ih_payload_hash of the captured payload (requests and
 					  * answers only: 0 for the rest) */
 		double entropy;          /* when tpl is none (else -1) */
 		uint32_t pat_hash;       /* when tpl is IH_TPL_IPUTILS_PATTERN: fingerprint of the
 					  * fill pattern (never 0; 0 otherwise) */
-		uint8_t pat_len;         /* ... and its length in bytes (1-16) */
 		/* The tracker's hashes of the keys this packet is looked up by, worked out ahead
 		 * by ih_track_key_hashes (track/track.h); ih_decode leaves keyed false. */
 		bool keyed;
 		uint64_t host_hash;      /* of the client's host record */
 		uint64_t pair_hash;      /* ... of its pair record (0: it has none) */
 	} facts;
+
+	struct ih_frag frag;
+	uint16_t ip_id;          /* IPv4 identification (0 for v6) */
+	uint32_t icmp_rest;      /* the ICMP header's second word as sent: next-hop MTU (v4 3/4,
+				  * v6 2), gateway (v4 redirect), pointer (param) */
+	struct ih_quoted quoted; /* for errors */
+
+	/* TCP / UDP, valid when has_ports */
+	bool has_ports;
+	uint16_t sport, dport;
+	uint8_t tcp_flags;           /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+	uint32_t l4_payload_len;
+
+	/* ARP over Ethernet (outcome IH_DEC_SKIP_NOT_IP): the sender's MAC and IPv4 address */
+	bool has_arp;
+	uint16_t arp_op;
+	uint8_t arp_sha[6];
+	struct ih_addr arp_spa;
 };
 
 enum { IH_TCP_FIN = 0x01, IH_TCP_SYN = 0x02, IH_TCP_RST = 0x04, IH_TCP_ACK = 0x10 };
