@@ -8,7 +8,8 @@
 #
 # Environment: BUILD (build dir, default build), BENCH_PACKETS (default 10000000),
 # BENCH_TUNNEL_PACKETS (default BENCH_PACKETS/10: its frames are ~1 kB), BENCH_TYPES (default
-# "mixed flood tunnel"), BENCH_RUNS (default 3: each figure is the fastest of that many runs),
+# "mixed flood tunnel"), BENCH_RUNS (default 3: each figure is the fastest of that many runs; the
+# programs measured on one capture run in turn, not one after the other),
 # BENCH_DATA (default bench/data; captures are generated there once, with a fixed seed),
 # BENCH_PEER_PACKETS (default 1000000: the slow peers, ndpiReader and tshark, read only the
 # first this many packets of each capture, and icmphound and the bare loop are measured again on
@@ -72,6 +73,29 @@ measure() {
   done
 }
 
+# measure_round NAME...: the commands in arrays cmd_NAME, run in turn RUNS times (bare,
+# icmphound, bare, icmphound, ...), so that every program sees the same moments of a machine
+# whose speed changes from minute to minute; sets best_s_NAME and best_kb_NAME for each.
+measure_round() {
+  local name i
+  for name in "$@"; do printf -v "best_s_$name" '%s' ""; printf -v "best_kb_$name" '%s' ""; done
+  for ((i = 0; i < RUNS; i++)); do
+    for name in "$@"; do
+      local -n cmd="cmd_$name" bs="best_s_$name" bk="best_kb_$name"
+      local keep_s=$bs keep_kb=$bk
+      NRUNS=1 measure "$name" "${cmd[@]}"
+      if [[ -z $best_s ]]; then
+        bs="" bk=""
+      elif [[ -z $keep_s ]] || awk -v a="$best_s" -v b="$keep_s" 'BEGIN { exit !(a < b) }'; then
+        bs=$best_s bk=$best_kb
+      else
+        bs=$keep_s bk=$keep_kb
+      fi
+      unset -n cmd bs bk
+    done
+  done
+}
+
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "inf" }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
@@ -117,15 +141,14 @@ for type in $TYPES; do
   cat "$file" >/dev/null   # into the page cache, so no program pays for the disk
 
   packets=$("$bare" "$file")
-  measure bare "$bare" "$file"
-  bare_s=$best_s
-  row rows "$type" "$packets" bare "$best_s" "$best_kb" "$bare_s"
-  measure bare-64k "$bare" -b 65536 "$file"
-  row rows "$type" "$packets" bare-64k "$best_s" "$best_kb" "$bare_s"
-  measure icmphound "$ih" analyze --format jsonl "$file"
-  row rows "$type" "$packets" icmphound "$best_s" "$best_kb" "$bare_s"
-  measure tcpdump tcpdump -r "$file" -w /dev/null
-  row rows "$type" "$packets" tcpdump "$best_s" "$best_kb" "$bare_s"
+  cmd_bare=("$bare" "$file") cmd_bare64k=("$bare" -b 65536 "$file")
+  cmd_icmphound=("$ih" analyze --format jsonl "$file") cmd_tcpdump=(tcpdump -r "$file" -w /dev/null)
+  measure_round bare bare64k icmphound tcpdump
+  bare_s=$best_s_bare
+  row rows "$type" "$packets" bare "$best_s_bare" "$best_kb_bare" "$bare_s"
+  row rows "$type" "$packets" bare-64k "$best_s_bare64k" "$best_kb_bare64k" "$bare_s"
+  row rows "$type" "$packets" icmphound "$best_s_icmphound" "$best_kb_icmphound" "$bare_s"
+  row rows "$type" "$packets" tcpdump "$best_s_tcpdump" "$best_kb_tcpdump" "$bare_s"
 
   # the slow peers, on the first PEER_PACKETS packets (the whole file when it is no bigger)
   [[ -z $PEERS ]] && continue
@@ -136,12 +159,11 @@ for type in $TYPES; do
   fi
   cat "$sub" >/dev/null
   spackets=$("$bare" "$sub")
-  measure bare "$bare" "$sub"
-  sbare_s=$best_s
-  row peer_rows "$type" "$spackets" bare "$best_s" "$best_kb" "$sbare_s"
-  measure icmphound "$ih" analyze --format jsonl "$sub"
-  sih_s=$best_s
-  row peer_rows "$type" "$spackets" icmphound "$best_s" "$best_kb" "$sbare_s"
+  cmd_bare=("$bare" "$sub") cmd_icmphound=("$ih" analyze --format jsonl "$sub")
+  measure_round bare icmphound
+  sbare_s=$best_s_bare sih_s=$best_s_icmphound
+  row peer_rows "$type" "$spackets" bare "$best_s_bare" "$best_kb_bare" "$sbare_s"
+  row peer_rows "$type" "$spackets" icmphound "$best_s_icmphound" "$best_kb_icmphound" "$sbare_s"
   for peer in $PEERS; do
     case $peer in
       ndpiReader) NRUNS=$PEER_RUNS measure ndpiReader ndpiReader -q -i "$sub" ;;
