@@ -363,7 +363,8 @@ bool ih_config_set(struct ih_config *c, const char *key, const char *value, char
 				k++;
 			}
 			*n = k;
-			c->home_indexed = false; /* home[] may have changed: ih_config_index_home again */
+			if (nets == c->home)
+				c->home_indexed = false; /* ih_config_index_home again */
 			return true;
 		}
 		case OPT_PORTS: {

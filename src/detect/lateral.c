@@ -739,7 +739,7 @@ static void lateral_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 			if (group != IH_GROUP_MAYBE)
 				return; /* not a destination: its answers come from the hosts */
 		}
-		ih_hll_add(r->hll, LAT_HLL, ev->pair ? ev->pair->server_hll : ih_hll_hash(&pkt->dst, sizeof(pkt->dst)));
+		ih_hll_add(r->hll, LAT_HLL, ev->pair ? ih_pair_server_hll(ev->pair) : ih_hll_hash(&pkt->dst, sizeof(pkt->dst)));
 		struct lat_target *t = target_find(s, r, &pkt->dst, false);
 		if (t) {
 			if (t->probes < UINT16_MAX)

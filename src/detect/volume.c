@@ -154,6 +154,12 @@ static uint32_t pow2_at_least(uint32_t n, uint32_t min)
 
 /* ---------------------------------------------------------------- hardware addresses */
 
+static const char *mac_str(const uint8_t mac[6], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return out;
+}
+
 static struct macent *mac_find(struct volume *s, const uint8_t mac[6], bool insert, uint64_t now)
 {
 	uint32_t i = (uint32_t)XXH3_64bits_withSeed(mac, 6, s->seed ^ 0x3ac) & s->mmask;
@@ -210,17 +216,30 @@ static uint32_t vslot(const struct volume *s, const struct ih_addr *a)
 	return (uint32_t)XXH3_64bits_withSeed(a, sizeof(*a), s->seed) & s->vmask;
 }
 
-static struct victim *victim_find(struct volume *s, const struct ih_addr *a)
+/* The record at a hint (a record number + 1 kept by the caller: the pair's volume_slot) when it
+ * still holds a, else NULL. */
+static struct victim *victim_hinted(struct volume *s, const uint32_t *hint, const struct ih_addr *a)
 {
-	uint32_t i = vslot(s, a);
-	for (unsigned n = 0; n < PROBE && n <= s->vmask; n++, i = (i + 1) & s->vmask) {
-		struct victim *v = &s->v[i];
-		if (!v->used)
+	uint32_t k = hint ? *hint : 0;
+	if (!k || k > s->vmask + 1)
+		return NULL;
+	struct victim *v = &s->v[k - 1];
+	return v->used && ih_addr_same(&v->addr, a) ? v : NULL;
+}
+
+/* a's record, or NULL; hint (may be NULL) is tried first and set to what was found */
+static struct victim *victim_find(struct volume *s, const struct ih_addr *a, uint32_t *hint)
+{
+	struct victim *v = victim_hinted(s, hint, a);
+	for (unsigned n = 0, i = v ? 0 : vslot(s, a); !v && n < PROBE && n <= s->vmask; n++, i = (i + 1) & s->vmask) {
+		if (!s->v[i].used)
 			return NULL;
-		if (ih_addr_same(&v->addr, a))
-			return v;
+		if (ih_addr_same(&s->v[i].addr, a))
+			v = &s->v[i];
 	}
-	return NULL;
+	if (v && hint)
+		*hint = (uint32_t)(v - s->v) + 1;
+	return v;
 }
 
 /* Ends the current second of v into its counters. */
@@ -421,10 +440,8 @@ static void evaluate(struct ih_detector *d, struct victim *v)
 	json_object_set_new(ev, spoofed ? "source_sample" : "top_sources", top);
 	json_object_set_new(ev, "top_source_share", json_real(ih_round3(v->reqs ? (double)top_lo / v->reqs : 0)));
 	if (v->has_mac) {
-		char m[24];
-		snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1], v->mac[2],
-			 v->mac[3], v->mac[4], v->mac[5]);
-		json_object_set_new(ev, "sender_mac", json_string(m));
+		char m[18];
+		json_object_set_new(ev, "sender_mac", json_string(mac_str(v->mac, m)));
 		json_object_set_new(ev, "single_sender_mac", json_boolean(!v->mac_mixed));
 		if (me && me->ip.family)
 			json_object_set_new(ev, me->ambiguous ? "sender_mac_seen_as_one_of" : "sender_mac_seen_as",
@@ -471,46 +488,40 @@ static void victim_reset(struct victim *v, const struct ih_addr *a, uint64_t now
 	v->first_ns = v->last_ns = now;
 }
 
-/* The record of a pair's server (a), from the pair's hint when it still holds that address:
- * every request and answer asks, and a pair keeps one server. NULL: look it up. */
-static struct victim *victim_of_pair(struct volume *s, const struct ih_pair *p, const struct ih_addr *a)
-{
-	uint32_t k = p ? p->volume_slot : 0;
-	if (!k || k > s->vmask + 1)
-		return NULL;
-	struct victim *v = &s->v[k - 1];
-	return v->used && ih_addr_same(&v->addr, a) ? v : NULL;
-}
-
-static struct victim *victim_get(struct ih_detector *d, const struct ih_addr *a, uint64_t now)
+/* a's record, made if new (the oldest of the probe window evicted when it is full); an idle one
+ * is judged and starts again. hint as for victim_find: a pair keeps its server's record number,
+ * so that most requests neither hash nor probe. */
+static struct victim *victim_get(struct ih_detector *d, const struct ih_addr *a, uint64_t now, uint32_t *hint)
 {
 	struct volume *s = d->state;
-	uint32_t i = vslot(s, a);
-	struct victim *free_slot = NULL, *oldest = NULL;
-	for (unsigned n = 0; n < PROBE && n <= s->vmask; n++, i = (i + 1) & s->vmask) {
-		struct victim *v = &s->v[i];
-		if (!v->used) {
-			free_slot = v;
+	struct victim *v = victim_hinted(s, hint, a), *free_slot = NULL, *oldest = NULL;
+	for (unsigned n = 0, i = v ? 0 : vslot(s, a); !v && n < PROBE && n <= s->vmask; n++, i = (i + 1) & s->vmask) {
+		struct victim *c = &s->v[i];
+		if (!c->used) {
+			free_slot = c;
 			break;
 		}
-		if (ih_addr_same(&v->addr, a)) {
-			if (now > v->last_ns && now - v->last_ns > s->cfg->track.pair_idle_ns) {
-				s->expired++;
-				evaluate(d, v);
-				victim_reset(v, a, now);
-			}
-			return v;
+		if (ih_addr_same(&c->addr, a))
+			v = c;
+		else if (!oldest || c->last_ns < oldest->last_ns)
+			oldest = c;
+	}
+	if (v && now > v->last_ns && now - v->last_ns > s->cfg->track.pair_idle_ns) {
+		s->expired++;
+		evaluate(d, v);
+		victim_reset(v, a, now);
+	} else if (!v) {
+		if (!free_slot) {
+			s->evictions++;
+			evaluate(d, oldest);
+			free_slot = oldest;
 		}
-		if (!oldest || v->last_ns < oldest->last_ns)
-			oldest = v;
+		victim_reset(free_slot, a, now);
+		v = free_slot;
 	}
-	if (!free_slot) {
-		s->evictions++;
-		evaluate(d, oldest);
-		free_slot = oldest;
-	}
-	victim_reset(free_slot, a, now);
-	return free_slot;
+	if (hint)
+		*hint = (uint32_t)(v - s->v) + 1;
+	return v;
 }
 
 static void top_add(struct victim *v, const struct ih_addr *a)
@@ -563,7 +574,7 @@ static void sender_evaluate(struct ih_detector *d, struct sender *sd)
 		return;
 	if (sd->ndst == 1 && !sd->many) {
 		/* a flood still being counted will speak for this host */
-		const struct victim *v = victim_find(s, &sd->dst[0]);
+		const struct victim *v = victim_find(s, &sd->dst[0], NULL);
 		if (v && v->burst && ih_addr_same(&v->top[0].addr, &sd->addr))
 			return;
 	}
@@ -676,9 +687,10 @@ static void sender_count(struct ih_detector *d, const struct ih_event *ev)
 
 /* ---------------------------------------------------------------- smurf */
 
+/* callers test s->nsmurf first: on most packets no smurf is counted at all */
 static struct smurf *smurf_find(struct volume *s, const struct ih_addr *victim)
 {
-	for (unsigned i = 0; s->nsmurf && i < SMURF_SLOTS; i++)
+	for (unsigned i = 0; i < SMURF_SLOTS; i++)
 		if (s->smurf[i].used && ih_addr_same(&s->smurf[i].victim, victim))
 			return &s->smurf[i];
 	return NULL;
@@ -709,9 +721,10 @@ static void smurf_judge(struct ih_detector *d, struct smurf *m)
 	ih_finding_add_mitre(f, "T1498");
 	ih_finding_add_mitre(f, "T1498.002");
 	json_t *ev = f->evidence;
-	char v[IH_ADDR_STRLEN], g[IH_ADDR_STRLEN], mac[18];
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m->mac[0], m->mac[1], m->mac[2], m->mac[3],
-		 m->mac[4], m->mac[5]);
+	char v[IH_ADDR_STRLEN], g[IH_ADDR_STRLEN], mac[18], who[IH_ADDR_STRLEN];
+	mac_str(m->mac, mac);
+	if (named)
+		ih_addr_str(&me->ip, who, sizeof(who));
 	json_object_set_new(ev, "reflection", json_string("smurf"));
 	json_object_set_new(ev, "victim", json_string(ih_addr_str(&m->victim, v, sizeof(v))));
 	json_object_set_new(ev, "group", json_string(ih_addr_str(&m->group, g, sizeof(g))));
@@ -723,14 +736,11 @@ static void smurf_judge(struct ih_detector *d, struct smurf *m)
 	json_object_set_new(ev, "single_sender_mac", json_boolean(!m->mac_mixed));
 	json_object_set_new(ev, "sender", json_string(named ? "sender identified by hardware address"
 							    : "forged source, sender unknown"));
-	if (named) {
-		char a[IH_ADDR_STRLEN];
-		json_object_set_new(ev, "sender_mac_seen_as", json_string(ih_addr_str(&me->ip, a, sizeof(a))));
-	}
-	char a[IH_ADDR_STRLEN];
+	if (named)
+		json_object_set_new(ev, "sender_mac_seen_as", json_string(who));
 	ih_finding_summary(f, "%s got %llu echo replies from the hosts of %s after %llu echo requests forged with its address (a smurf reflection), sent from %s%s%s",
 			   v, (unsigned long long)m->answers, g, (unsigned long long)m->requests, mac,
-			   named ? " = " : "", named ? ih_addr_str(&me->ip, a, sizeof(a)) : "");
+			   named ? " = " : "", named ? who : "");
 	s->smurf_findings++;
 	ih_findings_add(d->out, f);
 }
@@ -819,9 +829,7 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 		const struct ih_host *h = ev->client;
 		if (h->has_mac && h->probes >= 2 && (h->answers_rx <= 2 || (h->answers_rx & 1023) == 0))
 			mac_learn(s, h->mac, &h->addr, pkt->ts_ns);
-		struct victim *v = victim_of_pair(s, ev->pair, &pkt->src);
-		if (!v)
-			v = victim_find(s, &pkt->src);
+		struct victim *v = victim_find(s, &pkt->src, ev->pair ? &ev->pair->volume_slot : NULL);
 		if (v)
 			v->answers++;
 		return;
@@ -829,12 +837,7 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	if (!ih_icmp_is_probe(c) && c != IH_ICMP_OTHER)
 		return;
 	uint64_t ts = pkt->ts_ns;
-	struct victim *v = victim_of_pair(s, ev->pair, &pkt->dst);
-	if (!v || (ts > v->last_ns && ts - v->last_ns > s->cfg->track.pair_idle_ns)) {
-		v = victim_get(d, &pkt->dst, ts);
-		if (ev->pair)
-			ev->pair->volume_slot = (uint32_t)(v - s->v) + 1;
-	}
+	struct victim *v = victim_get(d, &pkt->dst, ts, ev->pair ? &ev->pair->volume_slot : NULL);
 	uint64_t sec = ts / 1000000000ull;
 	if (v->reqs == 0 || sec != v->sec) {
 		close_second(cfg, v);

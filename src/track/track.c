@@ -508,17 +508,16 @@ static struct ih_host *host_get(struct ih_track *tr, const struct ih_addr *a, co
 	return r;
 }
 
-static struct ih_pair *pair_get(struct ih_track *tr, const struct ih_addr *client,
-				const struct ih_addr *server, const uint64_t *hash, bool create, bool *created)
+/* key: client then server, as the record holds them; hash as for host_get */
+static struct ih_pair *pair_get(struct ih_track *tr, const struct ih_addr key[2], const uint64_t *hash, bool create,
+				bool *created)
 {
-	struct ih_addr key[2] = { *client, *server };
 	uint64_t h = hash ? *hash : key_hash(tr->pairs.seed, key, PAIR_KEYLEN);
 	struct ih_pair *p = table_get(tr, &tr->pairs, key, PAIR_KEYLEN, h, create, pair_idle_v, end_pair_v, created);
 	if (p && *created) {
 		p->first_ns = p->last_ns = tr->now;
 		p->psize_min = UINT32_MAX;
 		p->ttl_min = 255;
-		p->server_hll = ih_hll_hash(server, sizeof(*server));
 	}
 	return p;
 }
@@ -537,6 +536,7 @@ static struct ih_conv *conv_get(struct ih_track *tr, const struct ih_conv_key *k
 	}
 	return c;
 }
+
 static bool host_idle_v(const struct ih_track *tr, const void *r) { return host_idle(tr, r); }
 static bool pair_idle_v(const struct ih_track *tr, const void *r) { return pair_idle(tr, r); }
 static bool conv_idle_v(const struct ih_track *tr, const void *r) { return conv_idle(tr, r); }
@@ -1191,7 +1191,7 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 	}
 	if (use == PAIR_GET) {
 		bool created;
-		ev.pair = pair_get(tr, &pair[0], &pair[1], keyed ? &pkt->facts.pair_hash : NULL, true, &created);
+		ev.pair = pair_get(tr, pair, keyed ? &pkt->facts.pair_hash : NULL, true, &created);
 		ev.new_pair = created;
 		struct ih_pair *p = ev.pair;
 		if (!p)
@@ -1207,7 +1207,7 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 	} else if (use == PAIR_FIND) {
 		/* an error about an ICMP message: count it on the pair that sent the message */
 		bool created;
-		ev.pair = pair_get(tr, &pair[0], &pair[1], keyed ? &pkt->facts.pair_hash : NULL, false, &created);
+		ev.pair = pair_get(tr, pair, keyed ? &pkt->facts.pair_hash : NULL, false, &created);
 		if (ev.pair) {
 			ev.pair->errors_rx++;
 			ev.pair->last_ns = tr->now;
@@ -1333,5 +1333,6 @@ struct ih_pair *ih_track_find_pair(struct ih_track *t, const struct ih_addr *cli
 				   const struct ih_addr *server)
 {
 	bool created;
-	return pair_get(t, client, server, NULL, false, &created);
+	struct ih_addr key[2] = { *client, *server };
+	return pair_get(t, key, NULL, false, &created);
 }

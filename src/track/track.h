@@ -157,7 +157,8 @@ struct ih_pair {
 	uint32_t nseries;                  /* requests in the timing series (ring index = n % IH_PAIR_SERIES) */
 	uint32_t detector_flags;
 	uint32_t volume_slot;              /* the volume detector's record of the server + 1 (a hint) */
-	uint64_t server_hll;               /* ih_hll_hash(server) */
+	bool server_hll_known;             /* server_hll is worked out (ih_pair_server_hll) */
+	uint64_t server_hll;
 	uint32_t nhashes;                  /* exact up to IH_PAIR_HASHES, then counts misses */
 	uint32_t distinct_payloads;        /* estimate of distinct request payloads */
 	uint32_t distinct_sizes;           /* distinct request payload sizes (exact up to 16) */
@@ -199,6 +200,17 @@ struct ih_pair {
 	uint8_t preview[24];               /* first bytes of the first non-template payload */
 };
 #define IH_PAIR_CLEAR offsetof(struct ih_pair, hashes)
+
+/* ih_hll_hash of the pair's server, worked out the first time a detector asks (a sweeping
+ * host's pairs are asked on every probe; most pairs never) */
+static inline uint64_t ih_pair_server_hll(struct ih_pair *p)
+{
+	if (!p->server_hll_known) {
+		p->server_hll = ih_hll_hash(&p->server, sizeof(p->server));
+		p->server_hll_known = true;
+	}
+	return p->server_hll;
+}
 _Static_assert(IH_PAIR_RING <= 32, "ring_used holds a bit a slot");
 
 /* Distinct payloads from a fingerprint bitmap of `bits_set` ones out of IH_SEEN_BITS (linear
