@@ -15,6 +15,7 @@ bool ih_pipeline_init(struct ih_pipeline *pl, const struct ih_config *cfg)
 				 pl->cfg.track.seed);
 	if (!pl->track || !pl->reasm)
 		return false;
+	ih_track_get_seeds(pl->track, &pl->seeds);
 	/* detectors that read payload bytes: flow records carry none */
 	static const char *const payload_detectors[] = { "tunnel", "exfiltration", "large_payload" };
 	for (const struct ih_detector_entry *e = ih_detectors; e->name; e++) {
@@ -60,13 +61,13 @@ void ih_pipeline_view(void *ctx, const struct ih_pkt *pkt, const char *file, uin
 
 void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep, enum ih_prep_effort effort)
 {
-	const struct ih_pipeline *pl = ctx;
+	const struct ih_track_seeds *seeds = ctx;
 	struct ih_prep *pp = prep;
 	pp->r = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len, fr->ts_ns, &pp->pkt);
 	/* IH_PREP_SOME: decoding only; the tracker works out the rest itself */
 	if (effort == IH_PREP_ALL && pp->r == IH_DEC_OK && !pp->pkt.frag.is_frag) {
 		ih_payload_facts(&pp->pkt);
-		ih_track_key_hashes(pl->track, &pp->pkt);
+		ih_track_key_hashes(seeds, &pp->pkt);
 	}
 }
 
@@ -74,8 +75,10 @@ bool ih_pipeline_prepare_on(struct ih_pipeline *pl, struct ih_source *src)
 {
 	static const int modes[] = { IH_PREP_AUTO, IH_PREP_NONE, IH_PREP_SOME, IH_PREP_ALL };
 	int mode = pl->cfg.reader_work < sizeof(modes) / sizeof(modes[0]) ? modes[pl->cfg.reader_work] : IH_PREP_AUTO;
-	return ih_source_set_prepare(src, ih_pipeline_prepare, pl, sizeof(struct ih_prep), mode);
+	return ih_source_set_prepare(src, ih_pipeline_prepare, &pl->seeds, sizeof(struct ih_prep), mode);
 }
+
+#define PREFETCH_INDEX_BYTES (1u << 20)
 
 void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 {
@@ -91,6 +94,14 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 		pl->first_ns = fr->ts_ns;
 	if (fr->ts_ns > pl->last_ns)
 		pl->last_ns = fr->ts_ns;
+	/* Once the tables' indexes outgrow the core's second-level cache (a flood of sources),
+	 * most lookups wait on main memory: start those of a frame a few ahead. Below that size
+	 * the lookups hit the cache and the look-ahead only costs (measured: 7 % faster on the
+	 * 10M-source flood, 3-7 % slower on the mixed capture when always on). */
+	if ((pl->frames & 1023) == 1)
+		pl->prefetch = ih_track_index_bytes(pl->track) > PREFETCH_INDEX_BYTES;
+	if (pl->prefetch && fr->ahead && fr->ahead->prep)
+		ih_track_prefetch(pl->track, &((const struct ih_prep *)fr->ahead->prep)->pkt);
 	if (fr->prep) { /* decoded on the reader's thread (ih_pipeline_prepare) */
 		struct ih_prep *pp = fr->prep;
 		r = pp->r;

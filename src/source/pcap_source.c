@@ -212,6 +212,8 @@ static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort
 			.prep = b->prep && effort ? b->prep + (size_t)(b->n - 1) * s->prep_size : NULL,
 		};
 		b->used += h->caplen;
+		if (b->n > IH_SOURCE_AHEAD)
+			b->fr[b->n - 1 - IH_SOURCE_AHEAD].ahead = fr;
 		/* prepared now, while the bytes just copied are in this core's first-level cache */
 		if (fr->prep)
 			s->prep_fn(s->prep_ctx, fr, fr->prep, effort);

@@ -21,7 +21,12 @@ struct ih_frame {
 	/* What the source's prepare function (ih_source_set_prepare) made of this frame on the
 	 * reader's thread, or NULL: valid during the callback only. */
 	void *prep;
+	/* A frame of the same batch delivered a few frames after this one (IH_SOURCE_AHEAD), or
+	 * NULL: the callback may read its prep, not write it, to start fetching the memory that
+	 * frame will need while it works on this one. */
+	const struct ih_frame *ahead;
 };
+#define IH_SOURCE_AHEAD 4
 
 typedef void (*ih_frame_fn)(void *ctx, const struct ih_frame *fr);
 /* How much of the work on a frame the reader does ahead of its delivery; the callback does

@@ -1113,7 +1113,13 @@ static enum pair_use packet_keys(const struct ih_pkt *pkt, const struct ih_addr 
 	return PAIR_NONE;
 }
 
-void ih_track_key_hashes(const struct ih_track *tr, struct ih_pkt *pkt)
+void ih_track_get_seeds(const struct ih_track *tr, struct ih_track_seeds *out)
+{
+	out->host = tr->hosts.seed;
+	out->pair = tr->pairs.seed;
+}
+
+void ih_track_key_hashes(const struct ih_track_seeds *seeds, struct ih_pkt *pkt)
 {
 	pkt->facts.keyed = false;
 	if (!pkt->has_icmp)
@@ -1121,9 +1127,23 @@ void ih_track_key_hashes(const struct ih_track *tr, struct ih_pkt *pkt)
 	const struct ih_addr *client;
 	struct ih_addr pair[2];
 	enum pair_use use = packet_keys(pkt, &client, pair);
-	pkt->facts.host_hash = key_hash(tr->hosts.seed, client, HOST_KEYLEN);
-	pkt->facts.pair_hash = use == PAIR_NONE ? 0 : key_hash(tr->pairs.seed, pair, PAIR_KEYLEN);
+	pkt->facts.host_hash = key_hash(seeds->host, client, HOST_KEYLEN);
+	pkt->facts.pair_hash = use == PAIR_NONE ? 0 : key_hash(seeds->pair, pair, PAIR_KEYLEN);
 	pkt->facts.keyed = true;
+}
+
+void ih_track_prefetch(const struct ih_track *tr, const struct ih_pkt *pkt)
+{
+	if (!pkt->facts.keyed)
+		return;
+	__builtin_prefetch(&tr->hosts.index[(uint32_t)pkt->facts.host_hash & tr->hosts.imask]);
+	if (pkt->facts.pair_hash)
+		__builtin_prefetch(&tr->pairs.index[(uint32_t)pkt->facts.pair_hash & tr->pairs.imask]);
+}
+
+size_t ih_track_index_bytes(const struct ih_track *tr)
+{
+	return ((size_t)tr->hosts.imask + 1 + (size_t)tr->pairs.imask + 1) * sizeof(*tr->hosts.index);
 }
 
 void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)

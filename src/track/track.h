@@ -60,11 +60,25 @@ enum ih_pclass ih_payload_class(const uint8_t *p, uint32_t len, double entropy);
  * false for a packet the tracker computes nothing of this for (not ICMP, a flow record). */
 void ih_payload_facts(struct ih_pkt *pkt);
 struct ih_track;
+/* The seeds of the host and pair tables' keyed hashes, fixed when the tracker is made. */
+struct ih_track_seeds {
+	uint64_t host, pair;
+};
+void ih_track_get_seeds(const struct ih_track *tr, struct ih_track_seeds *out);
 /* Works out pkt->facts' key hashes: the hashes of the host and pair keys ih_track_packet will
- * look the packet up by (keyed true; false for a packet that is not ICMP). Reads only the
- * tables' seeds, fixed when the tracker is made, so it may run on another thread while the
- * tracker works (the capture reader's: cli/pipeline.c). */
-void ih_track_key_hashes(const struct ih_track *tr, struct ih_pkt *pkt);
+ * look the packet up by (keyed true; false for a packet that is not ICMP), from the tracker's
+ * seeds (ih_track_get_seeds). It reads nothing of the tracker itself, so it may run on another
+ * thread while the tracker works (the capture reader's: cli/pipeline.c): the caller keeps the
+ * copy of the seeds away from memory the tracker writes. */
+void ih_track_key_hashes(const struct ih_track_seeds *seeds, struct ih_pkt *pkt);
+/* Starts fetching the index slots a packet keyed by ih_track_key_hashes will be looked up at,
+ * a few packets before it is tracked: on a table of many records (a spoofed flood) each
+ * lookup is otherwise a wait on main memory. Changes nothing; does nothing for a packet not
+ * keyed. */
+void ih_track_prefetch(const struct ih_track *tr, const struct ih_pkt *pkt);
+/* Bytes of the host and pair indexes in use: ih_track_prefetch pays only when they no longer
+ * fit in a core's own caches (cli/pipeline.c). */
+size_t ih_track_index_bytes(const struct ih_track *tr);
 
 /* The mean Shannon entropy (bits per byte) of `len` uniformly random bytes: 7.81 for 1024,
  * 6.24 for 96, 4.87 for 32 (interpolated from simulation; exact within 0.03). */
