@@ -253,6 +253,7 @@ json_t *ih_pipeline_stats(const struct ih_pipeline *pl, const struct ih_source *
 	json_object_set_new(h, "capacity", json_integer(pl->cfg.track.host_capacity));
 	json_object_set_new(h, "evictions", json_integer((json_int_t)ts->host_evictions));
 	json_object_set_new(h, "expired", json_integer((json_int_t)ts->host_expired));
+	json_object_set_new(h, "not_admitted", json_integer((json_int_t)ts->hosts_not_admitted));
 	json_object_set_new(p, "capacity", json_integer(pl->cfg.track.pair_capacity));
 	json_object_set_new(p, "evictions", json_integer((json_int_t)ts->pair_evictions));
 	json_object_set_new(p, "expired", json_integer((json_int_t)ts->pair_expired));

@@ -136,6 +136,8 @@ static uint64_t budget_of(const struct ih_config *c)
 {
 	uint64_t b = 0;
 	b += (uint64_t)c->track.host_capacity * sizeof(struct ih_host);
+	if (c->track.doorkeeper)
+		b += ih_track_door_bits(c->track.host_capacity) / 4;
 	b += (uint64_t)c->track.pair_capacity * sizeof(struct ih_pair);
 	b += (uint64_t)c->track.conv_capacity * sizeof(struct ih_conv);
 	b += (uint64_t)c->sweep_capacity * c->sweep_targets * 36u;
@@ -189,7 +191,7 @@ bool ih_config_is_monitor(const struct ih_config *c, const struct ih_addr *a)
 #include <stdio.h>
 #include <stdlib.h>
 
-enum opt_kind { OPT_U32, OPT_U64, OPT_SECS, OPT_MB, OPT_NETS, OPT_PORTS };
+enum opt_kind { OPT_U32, OPT_U64, OPT_SECS, OPT_MB, OPT_NETS, OPT_PORTS, OPT_BOOL };
 
 struct opt {
 	const char *key;
@@ -205,6 +207,7 @@ static const struct opt opts[] = {
 	O("max_findings", OPT_U32, max_findings, "findings kept; more are counted, not kept"),
 	O("host_capacity", OPT_U32, track.host_capacity, "hosts tracked at once"),
 	O("pair_capacity", OPT_U32, track.pair_capacity, "host pairs tracked at once"),
+	O("host_doorkeeper", OPT_BOOL, track.doorkeeper, "1: while the host table is full, a new host gets a record on its second packet (a spoofed flood's one-packet sources take none); 0: on its first"),
 	O("host_idle_s", OPT_SECS, track.host_idle_ns, "a quiet host's record ends after this"),
 	O("pair_idle_s", OPT_SECS, track.pair_idle_ns, "a quiet pair's record ends after this"),
 	O("large_payload", OPT_U32, track.large_payload, "payload bytes above which a payload is large"),
@@ -320,6 +323,13 @@ bool ih_config_set(struct ih_config *c, const char *key, const char *value, char
 			return false;
 		}
 		switch (o->kind) {
+		case OPT_BOOL:
+			if (v > 1) {
+				snprintf(err, errlen, "%s: '%s' is not 0 or 1", key, value);
+				return false;
+			}
+			*(bool *)(base + o->off) = v == 1;
+			return true;
 		case OPT_U32:
 			if (v > UINT32_MAX) {
 				snprintf(err, errlen, "%s: %s is too large", key, value);
@@ -402,6 +412,9 @@ void ih_config_list(const struct ih_config *c, void *fp)
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		const struct opt *o = &opts[i];
 		switch (o->kind) {
+		case OPT_BOOL:
+			fprintf(f, "%-22s %-12u %s\n", o->key, *(const bool *)(base + o->off) ? 1u : 0u, o->what);
+			break;
 		case OPT_U32:
 			fprintf(f, "%-22s %-12u %s\n", o->key, *(const uint32_t *)(base + o->off), o->what);
 			break;
@@ -454,6 +467,9 @@ bool ih_config_option(const struct ih_config *c, size_t i, const char **key, cha
 		return true;
 	val[0] = '\0';
 	switch (o->kind) {
+	case OPT_BOOL:
+		snprintf(val, vlen, "%u", *(const bool *)(base + o->off) ? 1u : 0u);
+		break;
 	case OPT_U32:
 		snprintf(val, vlen, "%u", *(const uint32_t *)(base + o->off));
 		break;

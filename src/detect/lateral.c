@@ -722,6 +722,8 @@ static void lateral_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	if (pkt->ts_ns > s->now)
 		s->now = pkt->ts_ns;
 	scan_due(d);
+	if (!h)
+		return; /* a host's first packet while the host table was full: no record to count on */
 	if (ih_icmp_is_probe(pkt->icmp_class) && !ev->to_client) {
 		if (!ih_host_is_home(s->cfg, h))
 			return;

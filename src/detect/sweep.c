@@ -745,6 +745,8 @@ static void sweep_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	struct sweep *s = d->state;
 	const struct ih_pkt *pkt = ev->pkt;
 	struct ih_host *h = ev->client;
+	if (!h)
+		return; /* a host's first packet while the host table was full: no record to count on */
 	if (ih_icmp_is_probe(pkt->icmp_class) && !ev->to_client) {
 		struct sweep_rec *r = rec_of(s, h);
 		enum ih_group group = ih_addr_group(&pkt->dst);

@@ -625,7 +625,8 @@ static void sender_count(struct ih_detector *d, const struct ih_event *ev)
 	const struct ih_pkt *pkt = ev->pkt;
 	/* requests: what the host chose to send (its answers and errors follow others' traffic) */
 	/* the client of a request is its source: its record caches whether it is home */
-	if (ev->to_client || !ih_icmp_is_probe(pkt->icmp_class) || !ih_host_is_home(s->cfg, ev->client))
+	if (ev->to_client || !ih_icmp_is_probe(pkt->icmp_class) ||
+	    !(ev->client ? ih_host_is_home(s->cfg, ev->client) : ih_is_home(s->cfg, &pkt->src)))
 		return;
 	uint64_t hour = pkt->ts_ns / NS_PER_HOUR;
 	uint32_t i = sslot(s, &pkt->src);
@@ -827,7 +828,7 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 		/* a host that asked more than once and is answered is real: learn its address (on
 		 * its first answers, then refreshed every 1024) */
 		const struct ih_host *h = ev->client;
-		if (h->has_mac && h->probes >= 2 && (h->answers_rx <= 2 || (h->answers_rx & 1023) == 0))
+		if (h && h->has_mac && h->probes >= 2 && (h->answers_rx <= 2 || (h->answers_rx & 1023) == 0))
 			mac_learn(s, h->mac, &h->addr, pkt->ts_ns);
 		struct victim *v = victim_find(s, &pkt->src, ev->pair ? &ev->pair->volume_slot : NULL);
 		if (v)
@@ -861,14 +862,15 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 		v->burst = true;
 		v->burst_first_ns = v->sec_first_ns;
 		const struct ih_host *h = ev->client;
-		if (h->active_secs > cfg->volume_own_min_secs && cfg->volume_own_min_secs) {
+		if (h && h->active_secs > cfg->volume_own_min_secs && cfg->volume_own_min_secs) {
 			v->src_base_known = true;
 			v->src_base_pps = (double)(h->pkts - h->sec_pkts) / (h->active_secs - 1);
 		}
 	}
 	if (v->sec_reqs >= cfg->volume_min_pps)
 		v->burst_last_ns = ts;
-	ih_hll_add(v->hll, VHLL, ev->client->addr_hll); /* the request's source */
+	/* the request's source (a source with no record: its first packet during a flood) */
+	ih_hll_add(v->hll, VHLL, ev->client ? ev->client->addr_hll : ih_hll_hash(&pkt->src, sizeof(pkt->src)));
 	top_add(v, &pkt->src);
 	if (pkt->has_mac || pkt->src_mac[0] || pkt->src_mac[1]) {
 		if (!v->has_mac) {

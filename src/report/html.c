@@ -598,13 +598,14 @@ static void overview(struct r *r)
 	long long derr = I(stats, "decode_errors_total"), dropped = I(stats, "findings_dropped");
 	json_t *tables = json_object_get(stats, "tables");
 	long long ev = I(json_object_get(tables, "hosts"), "evictions") + I(json_object_get(tables, "pairs"), "evictions");
+	long long na = I(json_object_get(tables, "hosts"), "not_admitted");
 	if (*err || json_is_false(json_object_get(stats, "clean"))) {
 		put(r, "<p class=\"notice\" role=\"note\"><b>The input did not end cleanly.</b> Findings cover what was read up to "
 		       "there: ");
 		esc(r, *err ? err : "read stopped early");
 		put(r, "</p>\n");
 	}
-	if (derr || dropped || ev) {
+	if (derr || dropped || ev || na) {
 		put(r, "<p class=\"notice\" role=\"note\">");
 		if (derr) {
 			count(r, derr);
@@ -613,6 +614,11 @@ static void overview(struct r *r)
 		if (ev) {
 			count(r, ev);
 			put(r, " tracking record(s) were evicted under memory pressure: conversations may be judged in pieces. ");
+		}
+		if (na) {
+			count(r, na);
+			put(r, " packet(s) came from hosts not yet admitted to the full host table (the first packet of each "
+			       "new source during a flood): counted against their destinations only. ");
 		}
 		if (dropped) {
 			count(r, dropped);

@@ -164,12 +164,17 @@ static void overview(struct m *m)
 	long long derr = I(stats, "decode_errors_total"), dropped = I(stats, "findings_dropped");
 	json_t *tables = json_object_get(stats, "tables");
 	long long ev = I(json_object_get(tables, "hosts"), "evictions") + I(json_object_get(tables, "pairs"), "evictions");
-	if (derr || ev || dropped) {
+	long long na = I(json_object_get(tables, "hosts"), "not_admitted");
+	if (derr || ev || na || dropped) {
 		put(m, ">");
 		if (derr)
 			fprintf(m->o, " %lld frame(s) did not decode (truncated or malformed).", derr);
 		if (ev)
 			fprintf(m->o, " %lld tracking record(s) were evicted under memory pressure.", ev);
+		if (na)
+			fprintf(m->o, " %lld packet(s) came from hosts not yet admitted to the full host table "
+				"(the first packet of each new source during a flood): counted against their "
+				"destinations only.", na);
 		if (dropped)
 			fprintf(m->o, " %lld finding(s) were counted but not kept (max_findings).", dropped);
 		put(m, "\n\n");

@@ -120,6 +120,10 @@ bool ih_sink_text_report(FILE *out, const struct ih_findings *fs, const struct i
 	fprintf(out, "\n%lld decode errors, %lld table evictions, %.1f MB of tables (cap %.0f MB)\n",
 		(long long)derr, (long long)ev, (double)geti(stats, "memory_bytes") / 1048576.0,
 		(double)geti(stats, "memory_cap_bytes") / 1048576.0);
+	json_int_t na = geti(json_object_get(tables, "hosts"), "not_admitted");
+	if (na)
+		fprintf(out, "%lld packets of new sources while the host table was full were counted against "
+			"their destinations only (not admitted: host_doorkeeper)\n", (long long)na);
 	const char *err = json_string_value(json_object_get(stats, "error"));
 	if (err)
 		fprintf(out, "input did not end cleanly: %s\n", err);

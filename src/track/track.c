@@ -72,6 +72,12 @@ struct ih_track {
 	uint64_t scan_sec;
 	uint64_t seed;
 	struct ih_track_stats stats;
+	/* The doorkeeper (host_admit): two generations of a bit per host-key hash, made when the
+	 * host table first fills */
+	uint64_t *door[2];
+	uint32_t door_bits;   /* bits per generation: a power of two */
+	uint32_t door_set;    /* addresses noted in the current generation */
+	unsigned door_cur;
 };
 
 void ih_track_config_default(struct ih_track_config *c)
@@ -85,6 +91,7 @@ void ih_track_config_default(struct ih_track_config *c)
 	c->conv_idle_ns = 5ull * 60 * 1000000000ull;
 	c->large_payload = 1024;
 	c->seed = 0;
+	c->doorkeeper = true;
 }
 
 /* ---------------------------------------------------------------- tables */
@@ -544,6 +551,60 @@ static void end_host_v(struct ih_track *tr, void *r) { end_host(tr, r); }
 static void end_pair_v(struct ih_track *tr, void *r) { end_pair(tr, r); }
 static void end_conv_v(struct ih_track *tr, void *r) { end_conv(tr, r); }
 
+/* ---------------------------------------------------------------- admission */
+
+/* A spoofed flood brings a new source address with nearly every packet. Made a record each,
+ * they cost a host and a pair record, an eviction of each (six detectors judging the evicted
+ * pair) and four index lookups in main memory per packet, and they push out of the full table
+ * the records of the hosts that matter, which send more than once. So while the host table is
+ * full, a host not in it is admitted on its second packet: its first only sets its bit in the
+ * doorkeeper, and detectors hear of the packet with no host and no pair (the volume detector
+ * still counts it against its destination). The doorkeeper keeps two generations of
+ * door_bits bits; the current one is cleared into the old one's place after door_bits / 16
+ * new addresses (at most one bit in 16 set in each: a source not seen before is let in at
+ * once in 1 case in 11 on average, at most 2 in 16). A second packet is recognised within the
+ * last door_bits / 16 to door_bits / 8 new addresses: 256k-512k with the default 65,536
+ * hosts, several seconds of a 100,000-source/s flood. Sizes: 64 bits a host record per
+ * generation (16 bytes a record, 5 % of its size: 1 MB for the default table). Costs the
+ * first packet of each host that arrives while the table is full: hosts_not_admitted counts
+ * them. */
+uint64_t ih_track_door_bits(uint32_t host_capacity)
+{
+	uint64_t bits = (uint64_t)pow2_at_least(host_capacity) * 64;
+	return bits < 65536 ? 65536 : bits;
+}
+
+static bool door_make(struct ih_track *tr)
+{
+	uint64_t bits = ih_track_door_bits(tr->hosts.mask + 1);
+	tr->door[0] = calloc(bits / 64, sizeof(uint64_t));
+	tr->door[1] = calloc(bits / 64, sizeof(uint64_t));
+	if (!tr->door[0] || !tr->door[1])
+		return false;
+	tr->door_bits = (uint32_t)bits;
+	return true;
+}
+
+/* True when a host not in the full table is admitted (its key hash h was noted before). */
+static bool door_admit(struct ih_track *tr, uint64_t h)
+{
+	if (!tr->door[0])
+		return true;
+	/* bits of the hash the index (low) and the tag (high 32) use least together */
+	uint32_t b = (uint32_t)(h >> 20) & (tr->door_bits - 1);
+	uint64_t m = 1ull << (b & 63);
+	uint64_t *cur = &tr->door[tr->door_cur][b >> 6];
+	if ((*cur | tr->door[!tr->door_cur][b >> 6]) & m)
+		return true;
+	*cur |= m;
+	if (++tr->door_set >= tr->door_bits / 16) {
+		tr->door_cur = !tr->door_cur;
+		memset(tr->door[tr->door_cur], 0, tr->door_bits / 8);
+		tr->door_set = 0;
+	}
+	return false;
+}
+
 /* ---------------------------------------------------------------- public */
 
 struct ih_track *ih_track_new(const struct ih_track_config *cfg)
@@ -568,6 +629,12 @@ struct ih_track *ih_track_new(const struct ih_track_config *cfg)
 		return NULL;
 	}
 	tr->hosts.seed = tr->pairs.seed = tr->convs.seed = tr->seed;
+	/* made now so that the memory is the same from the first packet to the last; its pages are
+	 * only committed once the host table fills and it is written */
+	if (tr->cfg.doorkeeper && !door_make(tr)) {
+		ih_track_free(tr);
+		return NULL;
+	}
 	return tr;
 }
 
@@ -575,6 +642,8 @@ void ih_track_free(struct ih_track *t)
 {
 	if (!t)
 		return;
+	free(t->door[0]);
+	free(t->door[1]);
 	table_fini(&t->hosts);
 	table_fini(&t->pairs);
 	table_fini(&t->convs);
@@ -1139,6 +1208,11 @@ void ih_track_prefetch(const struct ih_track *tr, const struct ih_pkt *pkt)
 	__builtin_prefetch(&tr->hosts.index[(uint32_t)pkt->facts.host_hash & tr->hosts.imask]);
 	if (pkt->facts.pair_hash)
 		__builtin_prefetch(&tr->pairs.index[(uint32_t)pkt->facts.pair_hash & tr->pairs.imask]);
+	if (tr->door[0] && !tr->hosts.nfree) {
+		uint32_t b = (uint32_t)(pkt->facts.host_hash >> 20) & (tr->door_bits - 1);
+		__builtin_prefetch(&tr->door[0][b >> 6]);
+		__builtin_prefetch(&tr->door[1][b >> 6]);
+	}
 }
 
 size_t ih_track_index_bytes(const struct ih_track *tr)
@@ -1171,8 +1245,36 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 	const struct ih_addr *client;
 	struct ih_addr pair[2];
 	enum pair_use use = packet_keys(pkt, &client, pair);
+	if (pkt->from_flow) {
+		ev.tpl = IH_TPL_UNKNOWN; /* a flow record keeps no payload bytes */
+	} else if (has_template_class(cls) && pkt->facts.valid) {
+		ev.tpl = (enum ih_tpl)pkt->facts.tpl; /* worked out ahead (ih_payload_facts) */
+		if (ev.tpl == IH_TPL_NONE)
+			ev.entropy = pkt->facts.entropy;
+	} else if (has_template_class(cls)) {
+		ev.tpl = ih_payload_template(pkt->payload, pkt->payload_len, pkt->payload_wire_len);
+		if (ev.tpl == IH_TPL_NONE)
+			ev.entropy = ih_entropy(pkt->payload, pkt->payload_len);
+	}
 	const bool keyed = pkt->facts.keyed;
-	struct ih_host *h = host_get(tr, client, keyed ? &pkt->facts.host_hash : NULL);
+	uint64_t hh = keyed ? pkt->facts.host_hash : key_hash(tr->hosts.seed, client, HOST_KEYLEN);
+	struct ih_host *h;
+	if (tr->hosts.nfree || !tr->cfg.doorkeeper) {
+		h = host_get(tr, client, &hh);
+	} else {
+		/* the table is full: a host not in it is admitted on its second packet only, and
+		 * never by an answer or an error (its first packet would have been the request) */
+		bool created;
+		h = table_get(tr, &tr->hosts, client, HOST_KEYLEN, hh, false, host_idle_v, end_host_v, &created);
+		if (!h && !ev.to_client && door_admit(tr, hh))
+			h = host_get(tr, client, &hh);
+		if (!h) {
+			tr->stats.hosts_not_admitted++;
+			for (unsigned i = 0; i < tr->nicmp_det; i++)
+				tr->icmp_det[i]->on_icmp(tr->icmp_det[i], &ev);
+			return;
+		}
+	}
 	if (!h)
 		return; /* cannot happen with a window of free or used slots; never crash on it */
 	h->last_ns = tr->now;
@@ -1198,17 +1300,6 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 		h->errors_rx++;
 	}
 
-	if (pkt->from_flow) {
-		ev.tpl = IH_TPL_UNKNOWN; /* a flow record keeps no payload bytes */
-	} else if (has_template_class(cls) && pkt->facts.valid) {
-		ev.tpl = (enum ih_tpl)pkt->facts.tpl; /* worked out ahead (ih_payload_facts) */
-		if (ev.tpl == IH_TPL_NONE)
-			ev.entropy = pkt->facts.entropy;
-	} else if (has_template_class(cls)) {
-		ev.tpl = ih_payload_template(pkt->payload, pkt->payload_len, pkt->payload_wire_len);
-		if (ev.tpl == IH_TPL_NONE)
-			ev.entropy = ih_entropy(pkt->payload, pkt->payload_len);
-	}
 	if (use == PAIR_GET) {
 		bool created;
 		ev.pair = pair_get(tr, pair, keyed ? &pkt->facts.pair_hash : NULL, true, &created);
@@ -1327,7 +1418,7 @@ static size_t table_memory(const struct table *t)
 size_t ih_track_memory(const struct ih_track *t)
 {
 	return sizeof(*t) + table_memory(&t->hosts) + table_memory(&t->pairs) +
-	       table_memory(&t->convs);
+	       table_memory(&t->convs) + (t->door[0] ? 2 * (size_t)t->door_bits / 8 : 0);
 }
 
 uint64_t ih_track_now(const struct ih_track *t)

@@ -79,6 +79,9 @@ void ih_track_prefetch(const struct ih_track *tr, const struct ih_pkt *pkt);
 /* Bytes of the host and pair indexes in use: ih_track_prefetch pays only when they no longer
  * fit in a core's own caches (cli/pipeline.c). */
 size_t ih_track_index_bytes(const struct ih_track *tr);
+/* Bits in each of the doorkeeper's two generations for a host table of this capacity (the
+ * doorkeeper's memory is 2 x bits / 8 bytes; config.c budgets for it). */
+uint64_t ih_track_door_bits(uint32_t host_capacity);
 
 /* The mean Shannon entropy (bits per byte) of `len` uniformly random bytes: 7.81 for 1024,
  * 6.24 for 96, 4.87 for 32 (interpolated from simulation; exact within 0.03). */
@@ -260,6 +263,9 @@ struct ih_track_config {
 	uint64_t pair_idle_ns;
 	uint32_t large_payload;   /* bytes: a payload above this is "large" */
 	uint64_t seed;            /* hash seed; 0 = random */
+	/* While the host table is full, a new host gets a record only on its second packet
+	 * (within the last million or so new addresses): see ih_track_packet. */
+	bool doorkeeper;
 };
 
 void ih_track_config_default(struct ih_track_config *c);
@@ -267,7 +273,9 @@ void ih_track_config_default(struct ih_track_config *c);
 /* What a detector hears for each ICMP packet. */
 struct ih_event {
 	const struct ih_pkt *pkt;
-	struct ih_host *client;   /* the host that asked (for answers and errors: the packet's dst) */
+	struct ih_host *client;   /* the host that asked (for answers and errors: the packet's dst);
+				   * NULL for a host not admitted to the full table (its first
+				   * packet during a flood of new sources; pair NULL too) */
 	struct ih_pair *pair;     /* NULL for messages that belong to no pair */
 	bool to_client;           /* the packet flows server -> client (answer or error) */
 	bool new_pair;            /* this packet created the pair */
@@ -286,6 +294,9 @@ struct ih_track_stats {
 	uint32_t hosts_live, pairs_live;
 	uint32_t hosts_peak, pairs_peak;
 	uint64_t packets, icmp_packets, ip_packets;
+	/* ICMP packets of hosts not admitted to the full host table (their first), tracked by no
+	 * record: detectors heard of them with no client */
+	uint64_t hosts_not_admitted;
 };
 
 struct ih_track *ih_track_new(const struct ih_track_config *cfg);

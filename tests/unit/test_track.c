@@ -32,10 +32,25 @@ static void count_end(struct ih_detector *d, const struct ih_pair *p)
 	pairs_ended++;
 }
 
-static struct ih_track *new_track(uint32_t capacity, uint64_t pair_idle_ns, struct ih_detector *d)
+static uint64_t icmp_heard, icmp_heard_no_client;
+
+static void count_icmp(struct ih_detector *d, const struct ih_event *ev)
+{
+	(void)d;
+	icmp_heard++;
+	if (!ev->client) {
+		icmp_heard_no_client++;
+		assert_null(ev->pair);
+	}
+}
+
+/* doorkeeper off: the tests of eviction need every new host admitted at once */
+static struct ih_track *new_track_with(uint32_t capacity, uint64_t pair_idle_ns, struct ih_detector *d,
+				       bool doorkeeper)
 {
 	struct ih_track_config c;
 	ih_track_config_default(&c);
+	c.doorkeeper = doorkeeper;
 	c.host_capacity = c.pair_capacity = capacity;
 	c.pair_idle_ns = pair_idle_ns;
 	c.host_idle_ns = pair_idle_ns;
@@ -45,9 +60,15 @@ static struct ih_track *new_track(uint32_t capacity, uint64_t pair_idle_ns, stru
 	memset(d, 0, sizeof *d);
 	d->name = "count";
 	d->on_pair_end = count_end;
+	d->on_icmp = count_icmp;
 	ih_track_add_detector(tr, d);
-	pairs_ended = 0;
+	pairs_ended = icmp_heard = icmp_heard_no_client = 0;
 	return tr;
+}
+
+static struct ih_track *new_track(uint32_t capacity, uint64_t pair_idle_ns, struct ih_detector *d)
+{
+	return new_track_with(capacity, pair_idle_ns, d, false);
 }
 
 /* An echo request from 10.x.y.z (x.y.z from n) to 192.0.2.1 at time ts. */
@@ -196,6 +217,82 @@ static void test_reused_record_is_clean(void **state)
 	ih_track_free(tr);
 }
 
+/* Whether a host with this address has a record. */
+static bool host_known(struct ih_track *tr, const char *a)
+{
+	struct ih_pkt p = ih_test_echo(a, "192.0.2.1", false, 7, 1, 0);
+	return ih_track_peek_host(tr, &p.src) != NULL;
+}
+
+/* The doorkeeper: a flood of one-packet sources into a full host table makes a record for at
+ * most one in eight of them (those whose bit another address set), and the hosts already there
+ * stay; the detectors still hear every packet (with no host); a source's second packet gets it
+ * a record; an answer never does. */
+static void test_doorkeeper(void **state)
+{
+	(void)state;
+	struct ih_detector d;
+	struct ih_track *tr = new_track_with(256, 3600ull * 1000000000ull, &d, true);
+	size_t mem = ih_track_memory(tr);
+	for (uint32_t i = 0; i < 256; i++) /* fill the table: 10.0.0.x, 10.0.1.x */
+		echo(tr, i, T0 + i * 1000ull);
+	const struct ih_track_stats *st = ih_track_stats(tr);
+	assert_int_equal(st->hosts_live, 256);
+	assert_int_equal(st->hosts_not_admitted, 0);
+	for (uint32_t i = 0; i < 100000; i++) /* 10.1.0.0 on: one packet each */
+		echo(tr, 0x10000 + i, T0 + 1000000ull + i * 1000ull);
+	st = ih_track_stats(tr);
+	assert_int_equal(icmp_heard, 256 + 100000);
+	assert_int_equal(icmp_heard_no_client, st->hosts_not_admitted);
+	/* let in only by a doorkeeper bit another address set: at most 2 in 16 */
+	assert_true(st->hosts_not_admitted >= 100000 - 100000 / 8);
+	assert_int_equal(st->host_evictions + st->hosts_not_admitted, 100000);
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < 256; i++) {
+		char a[32];
+		snprintf(a, sizeof a, "10.0.%u.%u", i >> 8, i & 0xff);
+		kept += host_known(tr, a);
+	}
+	assert_true(kept >= 256 - 256 / 4);
+	assert_int_equal(ih_track_memory(tr), mem);
+
+	/* a new source's second packet is admitted */
+	uint64_t t = T0 + 200000000ull;
+	assert_false(host_known(tr, "10.9.9.9"));
+	struct ih_pkt rq = ih_test_echo("10.9.9.9", "192.0.2.1", false, 7, 1, t);
+	ih_track_packet(tr, &rq);
+	bool first = host_known(tr, "10.9.9.9"); /* true only by another address's bit */
+	rq.ts_ns = t + 1000;
+	ih_track_packet(tr, &rq);
+	assert_true(host_known(tr, "10.9.9.9"));
+	(void)first;
+
+	/* answers to a host with no record never admit it, however many */
+	for (unsigned k = 0; k < 4; k++) {
+		struct ih_pkt rp = ih_test_echo("192.0.2.1", "10.8.8.8", true, 7, 1, t + 2000 + k);
+		ih_track_packet(tr, &rp);
+	}
+	assert_false(host_known(tr, "10.8.8.8"));
+	ih_track_free(tr);
+
+	/* the same flood without the doorkeeper: a record made, and one evicted, per packet */
+	tr = new_track_with(256, 3600ull * 1000000000ull, &d, false);
+	for (uint32_t i = 0; i < 256; i++)
+		echo(tr, i, T0 + i * 1000ull);
+	for (uint32_t i = 0; i < 100000; i++)
+		echo(tr, 0x10000 + i, T0 + 1000000ull + i * 1000ull);
+	kept = 0;
+	for (uint32_t i = 0; i < 256; i++) {
+		char a[32];
+		snprintf(a, sizeof a, "10.0.%u.%u", i >> 8, i & 0xff);
+		kept += host_known(tr, a);
+	}
+	(void)kept; /* most stay either way: eviction samples the slots the flood keeps reusing */
+	assert_int_equal(ih_track_stats(tr)->host_evictions, 100000);
+	assert_int_equal(ih_track_stats(tr)->hosts_not_admitted, 0);
+	ih_track_free(tr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_index_grows_over_tombstones),
 		cmocka_unit_test(test_flood_bounded),
 		cmocka_unit_test(test_reused_record_is_clean),
+		cmocka_unit_test(test_doorkeeper),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
