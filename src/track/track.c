@@ -72,8 +72,8 @@ struct ih_track {
 	uint64_t scan_sec;
 	uint64_t seed;
 	struct ih_track_stats stats;
-	/* The doorkeeper (host_admit): two generations of a bit per host-key hash, made when the
-	 * host table first fills */
+	/* The doorkeeper (host_doorkeeper): two generations of a bit per host-key hash, made with
+	 * the tables (its pages are committed only once the host table fills and it is written) */
 	uint64_t *door[2];
 	uint32_t door_bits;   /* bits per generation: a power of two */
 	uint32_t door_set;    /* addresses noted in the current generation */
@@ -562,7 +562,7 @@ static void end_conv_v(struct ih_track *tr, void *r) { end_conv(tr, r); }
  * still counts it against its destination). The doorkeeper keeps two generations of
  * door_bits bits; the current one is cleared into the old one's place after door_bits / 16
  * new addresses (at most one bit in 16 set in each: a source not seen before is let in at
- * once in 1 case in 11 on average, at most 2 in 16). A second packet is recognised within the
+ * once in at most 2 cases in 16; 7 % of a 1M-source flood's packets were). A second packet is recognised within the
  * last door_bits / 16 to door_bits / 8 new addresses: 256k-512k with the default 65,536
  * hosts, several seconds of a 100,000-source/s flood. Sizes: 64 bits a host record per
  * generation (16 bytes a record, 5 % of its size: 1 MB for the default table). Costs the
@@ -571,7 +571,7 @@ static void end_conv_v(struct ih_track *tr, void *r) { end_conv(tr, r); }
 uint64_t ih_track_door_bits(uint32_t host_capacity)
 {
 	uint64_t bits = (uint64_t)pow2_at_least(host_capacity) * 64;
-	return bits < 65536 ? 65536 : bits;
+	return bits < 65536 ? 65536 : bits > (1ull << 31) ? 1ull << 31 : bits; /* door_bits is 32-bit */
 }
 
 static bool door_make(struct ih_track *tr)
@@ -590,7 +590,7 @@ static bool door_admit(struct ih_track *tr, uint64_t h)
 {
 	if (!tr->door[0])
 		return true;
-	/* bits of the hash the index (low) and the tag (high 32) use least together */
+	/* from bit 20 up: the index slot comes from the low bits */
 	uint32_t b = (uint32_t)(h >> 20) & (tr->door_bits - 1);
 	uint64_t m = 1ull << (b & 63);
 	uint64_t *cur = &tr->door[tr->door_cur][b >> 6];

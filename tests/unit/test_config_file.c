@@ -42,6 +42,8 @@ static void test_sections_map_to_options(void **state)
 			 "[general]\n"
 			 "mem_cap_mb = 64\n"
 			 "monitor = 10.77.0.5\n"
+			 "[tables]\n"
+			 "host_doorkeeper = 0\n"
 			 "[sweep]\n"
 			 "min_targets = 12\n"
 			 "sweep_medium_targets = 30   ; the full name works too\n"
@@ -57,6 +59,7 @@ static void test_sections_map_to_options(void **state)
 			 "beacon.min_events = 5\n"
 			 "volume_anomaly.min_pps = 300\n"));
 	assert_int_equal(cfg.track.seed, 7);
+	assert_false(cfg.track.doorkeeper);
 	assert_int_equal(cfg.mem_cap, 64ull << 20);
 	assert_int_equal(cfg.nmonitors, 1);
 	assert_int_equal(cfg.sweep_min_targets, 12);
@@ -92,6 +95,7 @@ static void test_errors_name_file_and_line(void **state)
 	expect_error("\n\n[bogus]\nx = 1\n", "test.conf:4: unknown section [bogus]");
 	expect_error("seed = 1\nbogus.x = 1\n", "test.conf:2: unknown section [bogus]");
 	expect_error("[sweep]\nmin_targets = ten\n", "test.conf:2: sweep_min_targets: 'ten' is not a non-negative number");
+	expect_error("[tables]\nhost_doorkeeper = 2\n", "test.conf:2: host_doorkeeper: '2' is not 0 or 1");
 	expect_error("seed = 1\n\nseed = 2\n", "test.conf:3: 'seed' given twice (first on line 1)");
 	expect_error("[sweep]\nmin_targets = 3\n[general]\nsweep_min_targets = 4\n",
 		     "test.conf:4: 'sweep_min_targets' given twice (first on line 2)");
