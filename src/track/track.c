@@ -5,7 +5,8 @@
  * free slot, the least recently seen record in it is evicted. The bounded window keeps the work
  * per packet bounded whatever an attacker sends. The index is reserved at twice the capacity but
  * used from a small prefix that doubles as records are added (table_grow), so it stays as small
- * as the table's population allows.
+ * as the table's population allows; once an eighth of its slots are tombstones they are cleared
+ * in place (table_purge).
  *
  * Expiry is by packet time and is exact: a record idle for longer than its timeout ends before
  * the packet that finds it is counted, whenever the background scan would have reached it, so
@@ -35,7 +36,9 @@ enum { SLOT_EMPTY = 0, SLOT_USED = 1, SLOT_LOST = 2 /* during table_grow only */
 
 /* Index slot: 0 empty; low 32 bits IDX_DELETED for a tombstone; otherwise the record number + 1
  * with a 32-bit hash tag in the high half, so a probe reads 8 bytes per step and touches a
- * record only when the tag matches. */
+ * record only when the tag matches. A key's home slot comes from its tag too (home_of), so the
+ * index alone says where each entry belongs: table_purge clears the tombstones without reading
+ * a record. */
 #define IDX_DELETED 0xffffffffu
 
 struct table {
@@ -56,6 +59,7 @@ struct table {
 	uint32_t scan;    /* background expiry cursor (records) */
 	uint32_t hwm;     /* records [0, hwm) have ever been used: scans and flushes stop there,
 			   * so a small capture never touches the pages of a big table */
+	uint32_t tombs;   /* index slots holding IDX_DELETED (table_purge) */
 	uint64_t seed;
 	uint64_t evictions, expired;
 };
@@ -220,12 +224,18 @@ static inline uint32_t tag_of(uint64_t h)
 	return (uint32_t)(h >> 32);
 }
 
+/* The index slot a key's window starts at: the low bits of its tag. */
+static inline uint32_t home_of(const struct table *t, uint32_t tag)
+{
+	return tag & t->imask;
+}
+
 /* Finds the record for key, or NULL. *ins gets the index slot a new key would take (the first
  * empty or deleted slot in the window), or UINT32_MAX when the window has none. */
 static inline __attribute__((always_inline)) void *table_find(const struct table *t, uint64_t h, const void *key,
 								 size_t keylen, uint32_t *ins)
 {
-	uint32_t i = (uint32_t)h & t->imask, tag = tag_of(h);
+	uint32_t tag = tag_of(h), i = home_of(t, tag);
 	*ins = UINT32_MAX;
 	for (unsigned n = 0; n < PROBE_MAX; n++, i = (i + 1) & t->imask) {
 		uint64_t v = t->index[i];
@@ -252,7 +262,7 @@ static inline __attribute__((always_inline)) void *table_find(const struct table
 /* The least recently seen record in key's probe window: the one to evict. */
 static void *table_victim(const struct table *t, uint64_t h)
 {
-	uint32_t i = (uint32_t)h & t->imask;
+	uint32_t i = home_of(t, tag_of(h));
 	void *oldest = NULL;
 	uint64_t oldest_ts = UINT64_MAX;
 	for (unsigned n = 0; n < PROBE_MAX; n++, i = (i + 1) & t->imask) {
@@ -289,15 +299,52 @@ static void *table_any_victim(struct table *t)
 	return oldest;
 }
 
+/* Clears the index's tombstones in place. A spoofed flood that evicts a record a packet fills
+ * the index with them (half of its slots in a 1M-packet flood), and a lookup of a key that is
+ * not there, the common case in a flood, then reads its whole window instead of stopping at the
+ * first empty slot. Every tombstone is emptied, then every entry is placed again at the first
+ * empty slot from its home (the home comes from its tag: no record is read), visiting the
+ * slots in order from one that is empty, so that an entry only ever moves back, over slots
+ * whose entries are already placed, and stays within its window. Cost: one pass over the index
+ * in use, every (slots / 8) tombstones. */
+static void table_purge(struct table *t)
+{
+	uint32_t n = t->imask + 1, start = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if ((uint32_t)t->index[i] == IDX_DELETED)
+			t->index[i] = 0;
+	while (start < n && t->index[start])
+		start++;
+	if (start == n)
+		return; /* no empty slot: cannot be, the index is at most half full */
+	for (uint32_t k = 1; k <= n; k++) {
+		uint32_t j = (start + k) & t->imask;
+		uint64_t v = t->index[j];
+		if (v == 0)
+			continue;
+		t->index[j] = 0;
+		uint32_t i = home_of(t, (uint32_t)(v >> 32));
+		while (t->index[i])
+			i = (i + 1) & t->imask;
+		t->index[i] = v;
+	}
+	t->tombs = 0;
+}
+
 static void table_release(struct table *t, void *r)
 {
 	uint32_t num = rec_num(t, r);
 	uint64_t h = key_hash(t->seed, r, t->keylen);
-	uint32_t i = (uint32_t)h & t->imask;
+	uint32_t i = home_of(t, tag_of(h));
 	for (unsigned n = 0; n < PROBE_MAX; n++, i = (i + 1) & t->imask)
 		if ((uint32_t)t->index[i] == num + 1) {
 			/* a tombstone only if the chain goes on; else the slot is simply free */
-			t->index[i] = t->index[(i + 1) & t->imask] == 0 ? 0 : IDX_DELETED;
+			if (t->index[(i + 1) & t->imask] == 0) {
+				t->index[i] = 0;
+			} else {
+				t->index[i] = IDX_DELETED;
+				t->tombs++;
+			}
 			break;
 		}
 	*slot_of(t, r) = SLOT_EMPTY; /* the record is cleared when it is claimed again */
@@ -311,6 +358,8 @@ static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *
 	uint32_t num = t->free[--t->nfree];
 	if (num >= t->hwm)
 		t->hwm = num + 1;
+	if ((uint32_t)t->index[ins] == IDX_DELETED)
+		t->tombs--;
 	void *r = rec_at(t, num);
 	memset(r, 0, t->clear_len);
 	memcpy(r, key, t->keylen);
@@ -425,13 +474,14 @@ static bool table_grow(struct ih_track *tr, struct table *t, end_fn end)
 	uint32_t slots = (t->imask + 1) * 2;
 	memset(t->index, 0, (size_t)slots * sizeof(*t->index));
 	t->imask = slots - 1;
+	t->tombs = 0;
 	uint32_t lost = 0;
 	for (uint32_t k = 0; k < t->hwm; k++) {
 		void *r = rec_at(t, k);
 		if (*slot_of(t, r) != SLOT_USED)
 			continue;
 		uint64_t h = key_hash(t->seed, r, t->keylen);
-		uint32_t i = (uint32_t)h & t->imask;
+		uint32_t i = home_of(t, tag_of(h));
 		unsigned n = 0;
 		for (; n < PROBE_MAX && t->index[i]; n++, i = (i + 1) & t->imask)
 			;
@@ -475,6 +525,10 @@ static inline __attribute__((always_inline)) void *table_get(struct ih_track *tr
 	bool stale = r != NULL; /* something was ended since ins was found: the window changed */
 	if (t->imask < t->imax && ((uint64_t)t->live + 1) * 2 > (uint64_t)t->imask + 1)
 		stale |= table_grow(tr, t, end);
+	if (t->tombs > (t->imask + 1) / 8) {
+		table_purge(t);
+		stale = true;
+	}
 	for (int tries = 0; tries < 3; tries++) {
 		if (tries || stale)
 			table_find(t, h, key, keylen, &ins);
@@ -590,8 +644,8 @@ static bool door_admit(struct ih_track *tr, uint64_t h)
 {
 	if (!tr->door[0])
 		return true;
-	/* from bit 20 up: the index slot comes from the low bits */
-	uint32_t b = (uint32_t)(h >> 20) & (tr->door_bits - 1);
+	/* the low half: the index slot and the tag come from the high half */
+	uint32_t b = (uint32_t)h & (tr->door_bits - 1);
 	uint64_t m = 1ull << (b & 63);
 	uint64_t *cur = &tr->door[tr->door_cur][b >> 6];
 	if ((*cur | tr->door[!tr->door_cur][b >> 6]) & m)
@@ -1205,11 +1259,11 @@ void ih_track_prefetch(const struct ih_track *tr, const struct ih_pkt *pkt)
 {
 	if (!pkt->facts.keyed)
 		return;
-	__builtin_prefetch(&tr->hosts.index[(uint32_t)pkt->facts.host_hash & tr->hosts.imask]);
+	__builtin_prefetch(&tr->hosts.index[home_of(&tr->hosts, tag_of(pkt->facts.host_hash))]);
 	if (pkt->facts.pair_hash)
-		__builtin_prefetch(&tr->pairs.index[(uint32_t)pkt->facts.pair_hash & tr->pairs.imask]);
+		__builtin_prefetch(&tr->pairs.index[home_of(&tr->pairs, tag_of(pkt->facts.pair_hash))]);
 	if (tr->door[0] && !tr->hosts.nfree) {
-		uint32_t b = (uint32_t)(pkt->facts.host_hash >> 20) & (tr->door_bits - 1);
+		uint32_t b = (uint32_t)pkt->facts.host_hash & (tr->door_bits - 1);
 		__builtin_prefetch(&tr->door[0][b >> 6]);
 		__builtin_prefetch(&tr->door[1][b >> 6]);
 	}

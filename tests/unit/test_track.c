@@ -237,7 +237,9 @@ static void test_doorkeeper(void **state)
 	for (uint32_t i = 0; i < 256; i++) /* fill the table: 10.0.0.x, 10.0.1.x */
 		echo(tr, i, T0 + i * 1000ull);
 	const struct ih_track_stats *st = ih_track_stats(tr);
-	assert_int_equal(st->hosts_live, 256);
+	/* a window of the half-full index may fill first (a few seeds in a hundred): evictions */
+	uint64_t ev0 = st->host_evictions, free0 = 256 - st->hosts_live;
+	assert_int_equal(st->hosts_live + ev0, 256);
 	assert_int_equal(st->hosts_not_admitted, 0);
 	for (uint32_t i = 0; i < 100000; i++) /* 10.1.0.0 on: one packet each */
 		echo(tr, 0x10000 + i, T0 + 1000000ull + i * 1000ull);
@@ -246,7 +248,8 @@ static void test_doorkeeper(void **state)
 	assert_int_equal(icmp_heard_no_client, st->hosts_not_admitted);
 	/* let in only by a doorkeeper bit another address set: at most 2 in 16 */
 	assert_true(st->hosts_not_admitted >= 100000 - 100000 / 8);
-	assert_int_equal(st->host_evictions + st->hosts_not_admitted, 100000);
+	/* each source: a free record, an eviction, or not admitted */
+	assert_int_equal(free0 + st->host_evictions - ev0 + st->hosts_not_admitted, 100000);
 	uint32_t kept = 0;
 	for (uint32_t i = 0; i < 256; i++) {
 		char a[32];
