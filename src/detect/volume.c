@@ -133,6 +133,9 @@ struct volume {
 	uint64_t snd_evictions, history_findings, history_suppressed;
 	struct victim *v;
 	uint32_t vmask;
+	/* the hint for packets with no pair record (a flood's sources not admitted to the host
+	 * table): the victim found last, usually the flood's */
+	uint32_t last_slot;
 	struct macent *macs;
 	uint32_t mmask;
 	uint64_t seed;
@@ -830,7 +833,7 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 		const struct ih_host *h = ev->client;
 		if (h && h->has_mac && h->probes >= 2 && (h->answers_rx <= 2 || (h->answers_rx & 1023) == 0))
 			mac_learn(s, h->mac, &h->addr, pkt->ts_ns);
-		struct victim *v = victim_find(s, &pkt->src, ev->pair ? &ev->pair->volume_slot : NULL);
+		struct victim *v = victim_find(s, &pkt->src, ev->pair ? &ev->pair->volume_slot : &s->last_slot);
 		if (v)
 			v->answers++;
 		return;
@@ -838,7 +841,7 @@ static void volume_on_icmp(struct ih_detector *d, const struct ih_event *ev)
 	if (!ih_icmp_is_probe(c) && c != IH_ICMP_OTHER)
 		return;
 	uint64_t ts = pkt->ts_ns;
-	struct victim *v = victim_get(d, &pkt->dst, ts, ev->pair ? &ev->pair->volume_slot : NULL);
+	struct victim *v = victim_get(d, &pkt->dst, ts, ev->pair ? &ev->pair->volume_slot : &s->last_slot);
 	uint64_t sec = ts / 1000000000ull;
 	if (v->reqs == 0 || sec != v->sec) {
 		close_second(cfg, v);

@@ -217,6 +217,30 @@ static void test_reused_record_is_clean(void **state)
 	ih_track_free(tr);
 }
 
+/* Keys that come back, into tables too small for them: records are made, found again, evicted
+ * and made again, and the index is purged of its tombstones over and over (table_purge); every
+ * live pair stays findable by its key, and a key seen again finds its record rather than a
+ * second one. */
+static void test_recurring_keys_through_purges(void **state)
+{
+	(void)state;
+	struct ih_detector d;
+	struct ih_track *tr = new_track(256, 3600ull * 1000000000ull, &d);
+	uint32_t x = 99;
+	for (uint32_t i = 0; i < 200000; i++) {
+		x = x * 1103515245u + 12345u;
+		echo(tr, (x >> 8) % 700, T0 + i * 1000ull); /* 700 keys for 256 records */
+		if (i % 997 == 0)
+			all_found(tr);
+	}
+	const struct ih_track_stats *st = ih_track_stats(tr);
+	assert_true(st->pair_evictions > 10000);
+	assert_true(st->pairs_live <= 256);
+	assert_int_equal(all_found(tr), st->pairs_live);
+	assert_int_equal(pairs_ended, st->pair_evictions);
+	ih_track_free(tr);
+}
+
 /* Whether a host with this address has a record. */
 static bool host_known(struct ih_track *tr, const char *a)
 {
@@ -304,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_flood_bounded),
 		cmocka_unit_test(test_reused_record_is_clean),
 		cmocka_unit_test(test_doorkeeper),
+		cmocka_unit_test(test_recurring_keys_through_purges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
