@@ -639,13 +639,19 @@ static bool door_make(struct ih_track *tr)
 	return true;
 }
 
+/* The doorkeeper bit of host-key hash h: from the low half (the index slot and the tag come
+ * from the high half). Shared by door_admit and ih_track_prefetch. */
+static inline uint32_t door_bit(const struct ih_track *tr, uint64_t h)
+{
+	return (uint32_t)h & (tr->door_bits - 1);
+}
+
 /* True when a host not in the full table is admitted (its key hash h was noted before). */
 static bool door_admit(struct ih_track *tr, uint64_t h)
 {
 	if (!tr->door[0])
 		return true;
-	/* the low half: the index slot and the tag come from the high half */
-	uint32_t b = (uint32_t)h & (tr->door_bits - 1);
+	uint32_t b = door_bit(tr, h);
 	uint64_t m = 1ull << (b & 63);
 	uint64_t *cur = &tr->door[tr->door_cur][b >> 6];
 	if ((*cur | tr->door[!tr->door_cur][b >> 6]) & m)
@@ -1263,7 +1269,7 @@ void ih_track_prefetch(const struct ih_track *tr, const struct ih_pkt *pkt)
 	if (pkt->facts.pair_hash)
 		__builtin_prefetch(&tr->pairs.index[home_of(&tr->pairs, tag_of(pkt->facts.pair_hash))]);
 	if (tr->door[0] && !tr->hosts.nfree) {
-		uint32_t b = (uint32_t)pkt->facts.host_hash & (tr->door_bits - 1);
+		uint32_t b = door_bit(tr, pkt->facts.host_hash);
 		__builtin_prefetch(&tr->door[0][b >> 6]);
 		__builtin_prefetch(&tr->door[1][b >> 6]);
 	}
