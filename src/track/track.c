@@ -29,6 +29,8 @@
 #include "track/hll.h"
 
 #define PROBE_MAX 16
+#define HOST_HOT_BYTES 320
+#define PAIR_HOT_BYTES 320
 #define INDEX_MIN 1024 /* index slots in use at first (table_grow doubles them) */
 #define MAX_DETECTORS 32
 
@@ -1273,6 +1275,36 @@ void ih_track_prefetch(const struct ih_track *tr, const struct ih_pkt *pkt)
 		__builtin_prefetch(&tr->door[0][b >> 6]);
 		__builtin_prefetch(&tr->door[1][b >> 6]);
 	}
+}
+
+/* The record a lookup of hash h would find, guessed from the tags in the first slots of its
+ * window without reading a record (a wrong guess only wastes a prefetch), or NULL. */
+static const void *table_guess(const struct table *t, uint64_t h)
+{
+	uint32_t tag = tag_of(h), i = home_of(t, tag);
+	for (unsigned n = 0; n < 4; n++, i = (i + 1) & t->imask) {
+		uint64_t v = t->index[i];
+		if (v == 0)
+			return NULL;
+		if ((uint32_t)v != IDX_DELETED && (uint32_t)(v >> 32) == tag)
+			return rec_at(t, (uint32_t)v - 1);
+	}
+	return NULL;
+}
+
+static void prefetch_lines(const void *r, size_t n)
+{
+	for (size_t o = 0; r && o < n; o += 64)
+		__builtin_prefetch((const char *)r + o, 1);
+}
+
+void ih_track_prefetch_records(const struct ih_track *tr, const struct ih_pkt *pkt)
+{
+	if (!pkt->facts.keyed)
+		return;
+	prefetch_lines(table_guess(&tr->hosts, pkt->facts.host_hash), HOST_HOT_BYTES);
+	if (pkt->facts.pair_hash)
+		prefetch_lines(table_guess(&tr->pairs, pkt->facts.pair_hash), PAIR_HOT_BYTES);
 }
 
 size_t ih_track_index_bytes(const struct ih_track *tr)

@@ -76,6 +76,10 @@ void ih_track_key_hashes(const struct ih_track_seeds *seeds, struct ih_pkt *pkt)
  * lookup is otherwise a wait on main memory. Changes nothing; does nothing for a packet not
  * keyed. */
 void ih_track_prefetch(const struct ih_track *tr, const struct ih_pkt *pkt);
+/* The same for the first lines of the host and pair records such a packet will update, found
+ * by the tags in their index windows (for indexes small enough to be in the cache already).
+ * Changes nothing. */
+void ih_track_prefetch_records(const struct ih_track *tr, const struct ih_pkt *pkt);
 /* Bytes of the host and pair indexes in use: ih_track_prefetch pays only when they no longer
  * fit in a core's own caches (cli/pipeline.c). */
 size_t ih_track_index_bytes(const struct ih_track *tr);
