@@ -150,7 +150,10 @@ static void shared_schedule(const struct ih_detector *d, const struct ih_pair *p
 		uint32_t m = o ? (o->nseries < IH_PAIR_SERIES ? o->nseries : IH_PAIR_SERIES) : 0;
 		if (!o || !echo_only(o) || o->probes < cfg->beacon_min_events || m + 1 < cfg->beacon_min_events)
 			continue;
-		if (same_period(ih_median_u32(o->gaps_ms, m, scratch), period_ms))
+		uint32_t gaps[IH_PAIR_SERIES];
+		for (uint32_t k = 0; k < m; k++)
+			gaps[k] = o->series[k].gap_ms;
+		if (same_period(ih_median_u32(gaps, m, scratch), period_ms))
 			add_peer(peers, q);
 	}
 	uint64_t n = b->nechoed < ECHOED_RING ? b->nechoed : ECHOED_RING;
@@ -203,9 +206,9 @@ static void beacon_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	tp[0] = IH_TPL_UNKNOWN;
 	for (uint32_t j = 1; j <= n; j++) {
 		uint32_t k = (k0 + j - 1) % IH_PAIR_SERIES;
-		t[j] = t[j - 1] + p->gaps_ms[k];
-		sz[j] = p->probe_sizes[k];
-		tp[j] = p->probe_tpl[k];
+		t[j] = t[j - 1] + p->series[k].gap_ms;
+		sz[j] = p->series[k].size;
+		tp[j] = p->series[k].tpl;
 	}
 	if (n >= 1) {
 		/* unknown: taken as its successor's, for the all-requests series */

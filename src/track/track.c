@@ -1023,10 +1023,10 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 		uint64_t prev = pkt->from_flow ? p->first_probe_ns + (uint64_t)p->last_start_ms * 1000000ull : p->last_probe_ns;
 		uint64_t gap = pkt->ts_ns > prev ? pkt->ts_ns - prev : 0;
 		uint64_t ms = gap / 1000000ull;
-		p->gaps_ms[p->nseries % IH_PAIR_SERIES] = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
-		p->probe_sizes[p->nseries % IH_PAIR_SERIES] = (uint16_t)(len > 65535 ? 65535 : len);
-		p->probe_tpl[p->nseries % IH_PAIR_SERIES] =
-			(uint8_t)(pkt->icmp_class == IH_ICMP_ECHO_REQ ? ev->tpl : IH_TPL_UNKNOWN);
+		struct ih_series_ent *e = &p->series[p->nseries % IH_PAIR_SERIES];
+		e->gap_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+		e->size = (uint16_t)(len > 65535 ? 65535 : len);
+		e->tpl = (uint8_t)(pkt->icmp_class == IH_ICMP_ECHO_REQ ? ev->tpl : IH_TPL_UNKNOWN);
 		p->nseries++;
 	}
 	if (p->probes && pkt->from_flow && pkt->flow_start) {

@@ -214,10 +214,13 @@ struct ih_pair {
 	uint32_t hashes[IH_PAIR_HASHES];   /* distinct request payload fingerprints (first ones) */
 	uint16_t sizes_seen[16];
 	struct ih_echo_slot ring[IH_PAIR_RING];
-	/* timing of requests */
-	uint32_t gaps_ms[IH_PAIR_SERIES];  /* ring of inter-request gaps, ms */
-	uint16_t probe_sizes[IH_PAIR_SERIES];
-	uint8_t probe_tpl[IH_PAIR_SERIES]; /* enum ih_tpl of the same requests (beacon series) */
+	/* timing of requests: a ring, entry nseries % IH_PAIR_SERIES the last (what one request
+	 * writes shares a line; packed, so that the ring is no bigger than three arrays were) */
+	struct __attribute__((packed)) ih_series_ent {
+		uint32_t gap_ms;           /* since the request before, ms */
+		uint16_t size;             /* payload bytes (on the wire) */
+		uint8_t tpl;               /* enum ih_tpl (beacon series) */
+	} series[IH_PAIR_SERIES];
 	uint8_t preview[24];               /* first bytes of the first non-template payload */
 };
 #define IH_PAIR_CLEAR offsetof(struct ih_pair, hashes)
