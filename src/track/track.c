@@ -1303,8 +1303,17 @@ void ih_track_prefetch_records(const struct ih_track *tr, const struct ih_pkt *p
 	if (!pkt->facts.keyed)
 		return;
 	prefetch_lines(table_guess(&tr->hosts, pkt->facts.host_hash), HOST_HOT_BYTES);
-	if (pkt->facts.pair_hash)
-		prefetch_lines(table_guess(&tr->pairs, pkt->facts.pair_hash), PAIR_HOT_BYTES);
+	const struct ih_pair *p = pkt->facts.pair_hash ? table_guess(&tr->pairs, pkt->facts.pair_hash) : NULL;
+	if (!p)
+		return;
+	prefetch_lines(p, PAIR_HOT_BYTES);
+	/* what an echo request or answer updates past them: its template's count, the ring's
+	 * bitmap and the distinct hashes and sizes, its slot of the ring */
+	if (pkt->has_echo_fields) {
+		__builtin_prefetch(&p->tpl_hits[pkt->facts.tpl < IH_TPL_COUNT ? pkt->facts.tpl : 0], 1);
+		prefetch_lines(&p->ring_used, offsetof(struct ih_pair, ring) - offsetof(struct ih_pair, ring_used));
+		__builtin_prefetch(&p->ring[(pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING], 1);
+	}
 }
 
 size_t ih_track_index_bytes(const struct ih_track *tr)
