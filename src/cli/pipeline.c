@@ -15,7 +15,8 @@ bool ih_pipeline_init(struct ih_pipeline *pl, const struct ih_config *cfg)
 				 pl->cfg.track.seed);
 	if (!pl->track || !pl->reasm)
 		return false;
-	ih_track_get_seeds(pl->track, &pl->seeds);
+	ih_track_get_seeds(pl->track, &pl->reader.seeds);
+	pl->reader.track = pl->track;
 	/* detectors that read payload bytes: flow records carry none */
 	static const char *const payload_detectors[] = { "tunnel", "exfiltration", "large_payload" };
 	for (const struct ih_detector_entry *e = ih_detectors; e->name; e++) {
@@ -61,13 +62,18 @@ void ih_pipeline_view(void *ctx, const struct ih_pkt *pkt, const char *file, uin
 
 void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep, enum ih_prep_effort effort)
 {
-	const struct ih_track_seeds *seeds = ctx;
+	struct ih_reader_side *rs = ctx;
 	struct ih_prep *pp = prep;
+	/* The analysing thread's first write to each page of a table waits for the kernel to
+	 * zero it (0.2-0.3 s over the 160 MB a spoofed flood fills); this thread has time to
+	 * spare for it. */
+	if ((rs->frames++ & 1023) == 0 && !rs->commit.off)
+		ih_track_commit_ahead(rs->track, &rs->commit);
 	pp->r = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len, fr->ts_ns, &pp->pkt);
 	/* IH_PREP_SOME: decoding only; the tracker works out the rest itself */
 	if (effort == IH_PREP_ALL && pp->r == IH_DEC_OK && !pp->pkt.frag.is_frag) {
 		ih_payload_facts(&pp->pkt);
-		ih_track_key_hashes(seeds, &pp->pkt);
+		ih_track_key_hashes(&rs->seeds, &pp->pkt);
 	}
 }
 
@@ -75,7 +81,7 @@ bool ih_pipeline_prepare_on(struct ih_pipeline *pl, struct ih_source *src)
 {
 	static const int modes[] = { IH_PREP_AUTO, IH_PREP_NONE, IH_PREP_SOME, IH_PREP_ALL };
 	int mode = pl->cfg.reader_work < sizeof(modes) / sizeof(modes[0]) ? modes[pl->cfg.reader_work] : IH_PREP_AUTO;
-	return ih_source_set_prepare(src, ih_pipeline_prepare, &pl->seeds, sizeof(struct ih_prep), mode);
+	return ih_source_set_prepare(src, ih_pipeline_prepare, &pl->reader, sizeof(struct ih_prep), mode);
 }
 
 #define PREFETCH_INDEX_BYTES (1u << 20)

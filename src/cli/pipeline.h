@@ -44,14 +44,19 @@ struct ih_pipeline {
 	struct ih_findings judged;
 	uint64_t judge_passes;
 	bool prefetch;            /* ih_pipeline_frame looks ahead (the indexes are large) */
-	/* the reader thread's only input from here (ih_pipeline_prepare): a copy of the tracker's
-	 * hash seeds, padded so that no cache line it sits on holds anything written per packet.
-	 * Read from the tracker's table headers, the seeds shared a line with counters the
-	 * analysing thread writes for every new record: each read stalled on a line held by the
-	 * other core (14 % of the reader's samples on a spoofed flood). */
-	char seeds_pad_before[64];
-	struct ih_track_seeds seeds;
-	char seeds_pad_after[64];
+	/* What the reader thread uses here (ih_pipeline_prepare), padded so that no cache line
+	 * it sits on holds anything the analysing thread writes per packet: read from the
+	 * tracker's table headers, the hash seeds shared a line with counters written for every
+	 * new record, and each read stalled on a line held by the other core (14 % of the
+	 * reader's samples on a spoofed flood). */
+	char reader_pad_before[64];
+	struct ih_reader_side {
+		struct ih_track_seeds seeds;  /* a copy of the tracker's */
+		const struct ih_track *track; /* for ih_track_commit_ahead only */
+		struct ih_track_commit commit;
+		uint32_t frames;              /* prepared */
+	} reader;
+	char reader_pad_after[64];
 };
 
 /* Builds tables and detectors from cfg (already filled and fitted). Returns false on
@@ -68,7 +73,8 @@ struct ih_prep {
 /* The source's prepare function (source.h: ih_source_set_prepare): decodes the frame and works
  * out its payload's facts and the hashes of its table keys on the capture reader's thread, so
  * that ih_pipeline_frame, on the analysing thread, starts from them; the same decode, facts and
- * hashes, so the output is the same. ctx = &pipeline->seeds (ih_pipeline_prepare_on). */
+ * hashes, so the output is the same; now and then it also has the tracker's tables committed
+ * ahead of their use (ih_track_commit_ahead). ctx = &pipeline->reader (ih_pipeline_prepare_on). */
 void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep, enum ih_prep_effort effort);
 /* Has src prepare every frame so for pl, which must be initialised, as much as
  * pl->cfg.reader_work says (false: the source refused the slot size). */

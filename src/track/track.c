@@ -358,8 +358,8 @@ static void table_release(struct table *t, void *r)
 static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *key)
 {
 	uint32_t num = t->free[--t->nfree];
-	if (num >= t->hwm)
-		t->hwm = num + 1;
+	if (num >= t->hwm) /* read by ih_track_commit_ahead on another thread */
+		__atomic_store_n(&t->hwm, num + 1, __ATOMIC_RELAXED);
 	if ((uint32_t)t->index[ins] == IDX_DELETED)
 		t->tombs--;
 	void *r = rec_at(t, num);
@@ -1314,6 +1314,36 @@ void ih_track_prefetch_records(const struct ih_track *tr, const struct ih_pkt *p
 		prefetch_lines(&p->ring_used, offsetof(struct ih_pair, ring) - offsetof(struct ih_pair, ring_used));
 		__builtin_prefetch(&p->ring[(pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING], 1);
 	}
+}
+
+#define COMMIT_MIN (2u << 20)  /* bytes: a huge page */
+#define COMMIT_MAX (16u << 20)
+
+void ih_track_commit_ahead(const struct ih_track *tr, struct ih_track_commit *c)
+{
+#ifdef MADV_POPULATE_WRITE
+	const struct table *ts[3] = { &tr->hosts, &tr->pairs, &tr->convs };
+	for (int k = 0; k < 3 && !c->off; k++) {
+		const struct table *t = ts[k];
+		if (!t->rec)
+			continue;
+		size_t total = rec_bytes(t);
+		size_t used = (size_t)__atomic_load_n(&t->hwm, __ATOMIC_RELAXED) * t->esize;
+		size_t ahead = used < COMMIT_MIN ? COMMIT_MIN : used > COMMIT_MAX ? COMMIT_MAX : used;
+		size_t want = used + ahead < total ? used + ahead : total;
+		while (c->done[k] < want) {
+			size_t n = total - c->done[k] < COMMIT_MIN ? total - c->done[k] : COMMIT_MIN;
+			if (madvise((char *)t->rec + c->done[k], n, MADV_POPULATE_WRITE) != 0) {
+				c->off = true;
+				break;
+			}
+			c->done[k] += n;
+		}
+	}
+#else
+	(void)tr;
+	c->off = true;
+#endif
 }
 
 size_t ih_track_index_bytes(const struct ih_track *tr)

@@ -71,6 +71,18 @@ void ih_track_get_seeds(const struct ih_track *tr, struct ih_track_seeds *out);
  * thread while the tracker works (the capture reader's: cli/pipeline.c): the caller keeps the
  * copy of the seeds away from memory the tracker writes. */
 void ih_track_key_hashes(const struct ih_track_seeds *seeds, struct ih_pkt *pkt);
+/* How far another thread has committed the tracker's record tables (ih_track_commit_ahead);
+ * zeroed to start. */
+struct ih_track_commit {
+	size_t done[3]; /* bytes of the host, pair and conversation records committed */
+	bool off;       /* the kernel cannot (before Linux 5.14): no more tries */
+};
+/* Has the kernel commit (zero-fill) the pages of the record tables a little past the records
+ * in use, up to as many bytes again as are in use (at least 2 MB, at most 16 MB per table),
+ * so that the tracker, when it first writes a record there, does not wait for the page to be
+ * zeroed. Safe on another thread while the tracker works (it reads only each table's count of
+ * records used, and a page already committed is left as it is); changes no record. */
+void ih_track_commit_ahead(const struct ih_track *tr, struct ih_track_commit *c);
 /* Starts fetching the index slots a packet keyed by ih_track_key_hashes will be looked up at,
  * a few packets before it is tracked: on a table of many records (a spoofed flood) each
  * lookup is otherwise a wait on main memory. Changes nothing; does nothing for a packet not
