@@ -71,6 +71,7 @@ struct src_file {
 #define READ_BUFFER_BUDGET (16u << 20) /* of all files' buffers together (they are open at once) */
 #define BATCH_BYTES (256u * 1024u)
 #define BATCH_ARENA (BATCH_BYTES + 262144u)
+#define FETCH_AHEAD (2 * IH_SOURCE_AHEAD) /* frames: deliver_batch */
 #define NBATCH 8             /* batches in the ring: up to 4096 frames, about 4 MB */
 
 enum batch_end {
@@ -289,12 +290,21 @@ static void *reader_main(void *arg)
 
 /* ---------------------------------------------------------------- the consumer */
 
-/* Delivers the frames of b in order. Returns false on a stop. */
+/* Delivers the frames of b in order. Returns false on a stop. The reader wrote the frames and
+ * their prep slots on the other processor: they are fetched FETCH_AHEAD frames before their
+ * delivery, so that they are here when the callback looks IH_SOURCE_AHEAD frames ahead. */
 static bool deliver_batch(struct ih_source *s, const struct batch *b, ih_frame_fn fn, void *ctx)
 {
+	size_t psize = b->n && b->fr[0].prep ? s->prep_size : 0;
 	for (uint32_t i = 0; i < b->n; i++) {
 		if (s->stop)
 			return false;
+		if (i + FETCH_AHEAD < b->n) {
+			__builtin_prefetch(&b->fr[i + FETCH_AHEAD]);
+			const uint8_t *q = b->prep + (size_t)(i + FETCH_AHEAD) * psize;
+			for (size_t o = 0; o < psize; o += 64)
+				__builtin_prefetch(q + o);
+		}
 		fn(ctx, &b->fr[i]);
 	}
 	return !s->stop;
