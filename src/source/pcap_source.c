@@ -301,9 +301,8 @@ static bool deliver_batch(struct ih_source *s, const struct batch *b, ih_frame_f
 			return false;
 		if (i + FETCH_AHEAD < b->n) {
 			__builtin_prefetch(&b->fr[i + FETCH_AHEAD]);
-			const uint8_t *q = b->prep + (size_t)(i + FETCH_AHEAD) * psize;
-			for (size_t o = 0; o < psize; o += 64)
-				__builtin_prefetch(q + o);
+			for (size_t o = 0; o < psize; o += 64) /* psize 0: b->prep may be NULL */
+				__builtin_prefetch(b->prep + (size_t)(i + FETCH_AHEAD) * psize + o);
 		}
 		fn(ctx, &b->fr[i]);
 	}
