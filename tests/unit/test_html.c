@@ -191,7 +191,7 @@ static void test_xml_escape_exhaustive(void **state)
 			total *= na;
 		for (size_t i = 0; i < total; i++) {
 			size_t v = i;
-			for (size_t k = 0; k < len; k++) {
+			for (size_t k = 0; k < len && k < sizeof(in); k++) {
 				in[k] = (char)alpha[v % na];
 				v /= na;
 			}
