@@ -253,24 +253,18 @@ static bool host_known(struct ih_track *tr, const char *a)
 	return ih_track_peek_host(tr, &p.src) != NULL;
 }
 
-/* The doorkeeper: a flood of one-packet sources into a full host table makes a record for at
- * most one in eight of them (those whose bit another address set), and the hosts already there
- * stay; the detectors still hear every packet (with no host); a source's second packet gets it
- * a record; an answer never does. */
+/* A thread committing the tables ahead while the test tracks, as the capture reader does. */
 struct committer {
 	struct ih_track *tr;
 	struct ih_track_commit c;
-	volatile int stop;
-	uint64_t calls;
+	int stop; /* set by the test's thread (atomic) */
 };
 
 static void *commit_loop(void *arg)
 {
 	struct committer *k = arg;
-	while (!k->stop && !k->c.off) {
+	while (!__atomic_load_n(&k->stop, __ATOMIC_RELAXED) && !k->c.off)
 		ih_track_commit_ahead(k->tr, &k->c);
-		k->calls++;
-	}
 	return NULL;
 }
 
@@ -299,7 +293,7 @@ static void test_commit_ahead(void **state)
 		echo(plain, i % PAIRS, T0 + i * 1000000ull);
 		echo(tr, i % PAIRS, T0 + i * 1000000ull);
 	}
-	k.stop = 1;
+	__atomic_store_n(&k.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	if (k.c.off) {
 		print_message("the kernel cannot commit ahead (MADV_POPULATE_WRITE): records only compared\n");
@@ -325,6 +319,10 @@ static void test_commit_ahead(void **state)
 	ih_track_free(tr);
 }
 
+/* The doorkeeper: a flood of one-packet sources into a full host table makes a record for at
+ * most one in eight of them (those whose bit another address set), and the hosts already there
+ * stay; the detectors still hear every packet (with no host); a source's second packet gets it
+ * a record; an answer never does. */
 static void test_doorkeeper(void **state)
 {
 	(void)state;
