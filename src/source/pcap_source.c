@@ -258,6 +258,38 @@ static enum ih_prep_effort prep_effort(const struct ih_source *s, uint64_t waiti
 	return waiting >= 2 ? IH_PREP_ALL : waiting == 1 ? IH_PREP_SOME : IH_PREP_NONE;
 }
 
+/* Before the reader fills a batch again, the batch's lines leave every cache, the consumer's
+ * included. The reader writes the memory the consumer read a ring before; finding a line still
+ * held by the other processor costs it a round of the coherence protocol per line, and on the
+ * reference machine that was most of the reader's time: with a consumer that only read one
+ * byte of each frame, the reader's loop took 1.3 s of CPU on the 10M flood, against 0.3 s
+ * with a consumer that read nothing, and 0.3 s again when the lines were flushed
+ * (docs/PERFORMANCE.md). The reader flushes them rather than the consumer: on the mixed
+ * capture the consumer is the busier thread and the flush was an eighth of its time (paired
+ * runs: the reader flushing took 0.89-0.91 times as long on the 10M mixed capture, 0.96 on
+ * the tunnel one, the same on the flood). CLFLUSH is in every x86-64 processor (SSE2);
+ * elsewhere this does nothing. */
+static void flush_range(const void *p, size_t n)
+{
+#if defined(__x86_64__)
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + n;
+	for (; n && a < end; a += 64)
+		_mm_clflush((const void *)a);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+/* b as its last fill left it (its frames, arena and prep slots) */
+static void flush_batch(const struct ih_source *s, const struct batch *b)
+{
+	flush_range(b->fr, (size_t)b->n * sizeof(b->fr[0]));
+	flush_range(b->bytes, b->used);
+	if (b->n && b->fr[0].prep) /* the reader prepared the batch (all its frames or none) */
+		flush_range(b->prep, (size_t)b->n * s->prep_size);
+}
+
 static void *reader_main(void *arg)
 {
 	struct ih_source *s = arg;
@@ -274,6 +306,7 @@ static void *reader_main(void *arg)
 		struct batch *b = &s->ring[s->produced % NBATCH];
 		enum ih_prep_effort effort = prep_effort(s, s->produced - s->consumed);
 		pthread_mutex_unlock(&s->mu);
+		flush_batch(s, b);
 		bool more = fill_batch(s, b, effort);
 		pthread_mutex_lock(&s->mu);
 		s->produced++;
@@ -307,33 +340,6 @@ static bool deliver_batch(struct ih_source *s, const struct batch *b, ih_frame_f
 		fn(ctx, &b->fr[i]);
 	}
 	return !s->stop;
-}
-
-/* Once the consumer is done with a batch, its lines leave the consumer's caches. The reader
- * writes the same memory again a ring later; finding a line still held by the other processor
- * costs it a round of the coherence protocol per line, and on the reference machine that was
- * most of the reader's time: with a consumer that only read one byte of each frame, the
- * reader's loop took 1.3 s of CPU on the 10M flood, against 0.3 s with a consumer that read
- * nothing, and 0.3 s again when the consumer flushed what it had read (docs/PERFORMANCE.md).
- * CLFLUSH is in every x86-64 processor (SSE2); elsewhere this does nothing. */
-static void flush_range(const void *p, size_t n)
-{
-#if defined(__x86_64__)
-	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + n;
-	for (; n && a < end; a += 64)
-		_mm_clflush((const void *)a);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
-
-static void release_batch(const struct ih_source *s, const struct batch *b)
-{
-	flush_range(b->fr, (size_t)b->n * sizeof(b->fr[0]));
-	flush_range(b->bytes, b->used);
-	if (b->n && b->fr[0].prep) /* the reader prepared the batch (all its frames or none) */
-		flush_range(b->prep, (size_t)b->n * s->prep_size);
 }
 
 /* After a batch is delivered: where the consumer is, and what the batch's end means. */
@@ -503,7 +509,6 @@ enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *c
 			st = IH_SRC_STOPPED;
 		else
 			st = after_batch(s, b, err, errlen, &last);
-		release_batch(s, b);
 		pthread_mutex_lock(&s->mu);
 		s->consumed++;
 		if (s->reader_waits && s->produced - s->consumed <= RING_LOW)
