@@ -283,7 +283,7 @@ static enum ih_prep_effort prep_effort(const struct ih_source *s, uint64_t waiti
  * with a consumer that read nothing, and 0.3 s again when the lines were flushed
  * (docs/PERFORMANCE.md). The reader flushes them rather than the consumer: on the mixed
  * capture the consumer is the busier thread and the flush was an eighth of its time (paired
- * runs: the reader flushing took 0.89-0.91 times as long on the 10M mixed capture, 0.96 on
+ * runs: the reader flushing took 0.86-0.91 times as long on the 10M mixed capture, 0.96 on
  * the tunnel one, the same on the flood). CLFLUSH is in every x86-64 processor (SSE2);
  * elsewhere this does nothing. */
 static void flush_range(const void *p, size_t n)
@@ -518,8 +518,11 @@ enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *c
 	for (;;) {
 		if (s->produced == s->consumed && s->spin) {
 			pthread_mutex_unlock(&s->mu);
-			for (unsigned k = 0; k < SPIN_ROUNDS && __atomic_load_n(&s->produced, __ATOMIC_ACQUIRE) == s->consumed; k++)
+			for (unsigned k = 0; k < SPIN_ROUNDS; k++) {
+				if (__atomic_load_n(&s->produced, __ATOMIC_ACQUIRE) != s->consumed)
+					break;
 				cpu_relax();
+			}
 			pthread_mutex_lock(&s->mu);
 		}
 		if (s->produced == s->consumed) {
