@@ -320,7 +320,7 @@ static void test_commit_ahead(void **state)
 }
 
 /* The doorkeeper: a flood of one-packet sources into a full host table makes a record for at
- * most one in eight of them (those whose bit another address set), and the hosts already there
+ * most one in 64 of them (those whose bits other addresses set), and the hosts already there
  * stay; the detectors still hear every packet (with no host); a source's second packet gets it
  * a record; an answer never does. */
 static void test_doorkeeper(void **state)
@@ -341,8 +341,9 @@ static void test_doorkeeper(void **state)
 	st = ih_track_stats(tr);
 	assert_int_equal(icmp_heard, 256 + 100000);
 	assert_int_equal(icmp_heard_no_client, st->hosts_not_admitted);
-	/* let in only by a doorkeeper bit another address set: at most 2 in 16 */
-	assert_true(st->hosts_not_admitted >= 100000 - 100000 / 8);
+	/* let in only when other addresses set all four of its doorkeeper bits: about 0.7 % of
+	 * such a flood (9 % with one bit an address); at most 1.6 % here, whatever the seed */
+	assert_true(st->hosts_not_admitted >= 100000 - 100000 / 64);
 	/* each source: a free record, an eviction, or not admitted */
 	assert_int_equal(free0 + st->host_evictions - ev0 + st->hosts_not_admitted, 100000);
 	uint32_t kept = 0;
