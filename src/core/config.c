@@ -138,8 +138,8 @@ static uint64_t budget_of(const struct ih_config *c)
 	b += (uint64_t)c->track.host_capacity * sizeof(struct ih_host);
 	if (c->track.doorkeeper)
 		b += ih_track_door_bits(c->track.host_capacity) / 4;
-	b += (uint64_t)c->track.pair_capacity * sizeof(struct ih_pair);
-	b += (uint64_t)c->track.conv_capacity * sizeof(struct ih_conv);
+	b += (uint64_t)c->track.pair_capacity * (sizeof(struct ih_pair) + sizeof(struct ih_pair_tail));
+	b += (uint64_t)c->track.conv_capacity * (sizeof(struct ih_conv) + sizeof(struct ih_pair_tail));
 	b += (uint64_t)c->sweep_capacity * c->sweep_targets * 36u;
 	b += (uint64_t)c->reasm_slots * (c->reasm_max_len + 8192u / 8u + 128u);
 	b += (uint64_t)c->volume_capacity * 320u + (uint64_t)c->volume_mac_capacity * 32u;

@@ -152,7 +152,7 @@ static void shared_schedule(const struct ih_detector *d, const struct ih_pair *p
 			continue;
 		uint32_t gaps[IH_PAIR_SERIES];
 		for (uint32_t k = 0; k < m; k++)
-			gaps[k] = o->series[k].gap_ms;
+			gaps[k] = o->tail->series[k].gap_ms;
 		if (same_period(ih_median_u32(gaps, m, scratch), period_ms))
 			add_peer(peers, q);
 	}
@@ -206,9 +206,9 @@ static void beacon_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	tp[0] = IH_TPL_UNKNOWN;
 	for (uint32_t j = 1; j <= n; j++) {
 		uint32_t k = (k0 + j - 1) % IH_PAIR_SERIES;
-		t[j] = t[j - 1] + p->series[k].gap_ms;
-		sz[j] = p->series[k].size;
-		tp[j] = p->series[k].tpl;
+		t[j] = t[j - 1] + p->tail->series[k].gap_ms;
+		sz[j] = p->tail->series[k].size;
+		tp[j] = p->tail->series[k].tpl;
 	}
 	if (n >= 1) {
 		/* unknown: taken as its successor's, for the all-requests series */

@@ -62,6 +62,13 @@ struct table {
 	uint32_t hwm;     /* records [0, hwm) have ever been used: scans and flushes stop there,
 			   * so a small capture never touches the pages of a big table */
 	uint32_t tombs;   /* index slots holding IDX_DELETED (table_purge) */
+	void *tails;      /* capacity tails of tsize bytes (pairs and conversations: struct
+			   * ih_pair_tail), or NULL */
+	size_t tsize;
+	uint32_t *tfree;  /* stack of free tail numbers */
+	uint32_t ntfree;
+	uint32_t thwm;    /* tails [0, thwm) have ever been used (read by ih_track_commit_ahead
+			   * on another thread) */
 	uint64_t seed;
 	uint64_t evictions, expired;
 };
@@ -115,6 +122,11 @@ static size_t rec_bytes(const struct table *t)
 	return ((size_t)t->mask + 1) * t->esize;
 }
 
+static size_t tail_bytes(const struct table *t)
+{
+	return ((size_t)t->mask + 1) * t->tsize;
+}
+
 static size_t index_bytes(const struct table *t)
 {
 	return ((size_t)t->imax + 1) * sizeof(*t->index);
@@ -136,7 +148,7 @@ static void *table_mem(size_t bytes)
 }
 
 static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t clear_len, size_t keylen,
-		       size_t slot_off, size_t last_off)
+		       size_t slot_off, size_t last_off, size_t tsize)
 {
 	memset(t, 0, sizeof(*t));
 	uint32_t cap = pow2_at_least(capacity);
@@ -151,6 +163,16 @@ static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t 
 	t->rec = table_mem(rec_bytes(t));
 	t->index = table_mem(index_bytes(t));
 	t->free = malloc((size_t)cap * sizeof(*t->free));
+	t->tsize = tsize;
+	if (tsize) {
+		t->tails = table_mem(tail_bytes(t));
+		t->tfree = malloc((size_t)cap * sizeof(*t->tfree));
+		if (!t->tails || !t->tfree)
+			return false;
+		for (uint32_t i = 0; i < cap; i++)
+			t->tfree[i] = cap - 1 - i; /* tail 0 first */
+		t->ntfree = cap;
+	}
 	if (!t->rec || !t->index || !t->free)
 		return false;
 	for (uint32_t i = 0; i < cap; i++)
@@ -165,7 +187,10 @@ static void table_fini(struct table *t)
 		munmap(t->rec, rec_bytes(t));
 	if (t->index)
 		munmap(t->index, index_bytes(t));
+	if (t->tails)
+		munmap(t->tails, tail_bytes(t));
 	free(t->free);
+	free(t->tfree);
 }
 
 static inline void *rec_at(const struct table *t, uint32_t i)
@@ -373,12 +398,39 @@ static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *
 	return r;
 }
 
+/* p's tail, about to be written: taken from the table's free tails the first time. Tails are
+ * handed out from the first one on and a released one is the next taken, so that the tails
+ * in use stay packed at the start of their region, whatever records their pairs have: the
+ * region's huge pages are committed as tails are used, not as pairs are made. (A tail at each
+ * record's own place was tried: the thousand two-request pairs of a 10M-source flood, spread
+ * over the region, committed every one of its 2 MB pages.) Records and tails are as many, so
+ * a record always finds a free tail. */
+static struct ih_pair_tail *tail_w(struct table *t, struct ih_pair *p)
+{
+	if (!p->tail) {
+		uint32_t num = t->tfree[--t->ntfree];
+		if (num >= t->thwm) /* read by ih_track_commit_ahead on another thread */
+			__atomic_store_n(&t->thwm, num + 1, __ATOMIC_RELAXED);
+		p->tail = (struct ih_pair_tail *)((uint8_t *)t->tails + (size_t)num * t->tsize);
+	}
+	return p->tail;
+}
+
+/* gives p's tail, if it has one, back to table t */
+static void tail_release(struct table *t, struct ih_pair *p)
+{
+	if (p->tail)
+		t->tfree[t->ntfree++] = (uint32_t)(((uint8_t *)p->tail - (uint8_t *)t->tails) / sizeof(*p->tail));
+	p->tail = NULL;
+}
+
 /* ---------------------------------------------------------------- record ends */
 
 static void end_pair(struct ih_track *tr, struct ih_pair *p)
 {
 	for (unsigned i = 0; i < tr->npair_end_det; i++)
 		tr->pair_end_det[i]->on_pair_end(tr->pair_end_det[i], p);
+	tail_release(&tr->pairs, p);
 	table_release(&tr->pairs, p);
 }
 
@@ -402,6 +454,7 @@ static void end_conv(struct ih_track *tr, struct ih_conv *c)
 	for (unsigned i = 0; i < tr->ndet; i++)
 		if (tr->det[i]->on_conv_end)
 			tr->det[i]->on_conv_end(tr->det[i], c);
+	tail_release(&tr->convs, &c->st);
 	table_release(&tr->convs, c);
 }
 
@@ -696,14 +749,15 @@ struct ih_track *ih_track_new(const struct ih_track_config *cfg)
 	if (!tr->seed && getrandom(&tr->seed, sizeof(tr->seed), 0) != (ssize_t)sizeof(tr->seed))
 		tr->seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)tr;
 	if (!table_init(&tr->hosts, cfg->host_capacity, sizeof(struct ih_host), sizeof(struct ih_host),
-			sizeof(struct ih_addr), offsetof(struct ih_host, slot), offsetof(struct ih_host, last_ns)) ||
+			sizeof(struct ih_addr), offsetof(struct ih_host, slot), offsetof(struct ih_host, last_ns), 0) ||
 	    !table_init(&tr->pairs, cfg->pair_capacity, sizeof(struct ih_pair), IH_PAIR_CLEAR,
 			2 * sizeof(struct ih_addr), offsetof(struct ih_pair, slot),
-			offsetof(struct ih_pair, last_ns)) ||
+			offsetof(struct ih_pair, last_ns), sizeof(struct ih_pair_tail)) ||
 	    (cfg->conv_capacity &&
 	     !table_init(&tr->convs, cfg->conv_capacity, sizeof(struct ih_conv),
 			 offsetof(struct ih_conv, st) + IH_PAIR_CLEAR, sizeof(struct ih_conv_key),
-			 offsetof(struct ih_conv, slot), offsetof(struct ih_conv, st.last_ns)))) {
+			 offsetof(struct ih_conv, slot), offsetof(struct ih_conv, st.last_ns),
+			 sizeof(struct ih_pair_tail)))) {
 		ih_track_free(tr);
 		return NULL;
 	}
@@ -1029,7 +1083,8 @@ double ih_pattern_estimate(const struct ih_pair *p)
 	return linear_count(p->pat_bits, IH_PAT_BITS, cap);
 }
 
-static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event *ev)
+/* t: the table of p (pairs, or conversations for a conversation's statistics) */
+static void pair_request(struct ih_track *tr, struct table *t, struct ih_pair *p, struct ih_event *ev)
 {
 	const struct ih_pkt *pkt = ev->pkt;
 	uint32_t len = pkt->payload_wire_len;
@@ -1040,7 +1095,7 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 		uint64_t prev = pkt->from_flow ? p->first_probe_ns + (uint64_t)p->last_start_ms * 1000000ull : p->last_probe_ns;
 		uint64_t gap = pkt->ts_ns > prev ? pkt->ts_ns - prev : 0;
 		uint64_t ms = gap / 1000000ull;
-		struct ih_series_ent *e = &p->series[p->nseries % IH_PAIR_SERIES];
+		struct ih_series_ent *e = &tail_w(t, p)->series[p->nseries % IH_PAIR_SERIES];
 		e->gap_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 		e->size = (uint16_t)(len > 65535 ? 65535 : len);
 		e->tpl = (uint8_t)(pkt->icmp_class == IH_ICMP_ECHO_REQ ? ev->tpl : IH_TPL_UNKNOWN);
@@ -1121,9 +1176,16 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 	if (echo && ev->tpl == IH_TPL_IPUTILS_PATTERN)
 		pattern_note(p, pkt);
 	if (pkt->has_echo_fields) {
+		/* The request takes its slot k of the ring, replacing the one there. It is kept in
+		 * last_req, standing for slot k; the last request before it, if still outstanding,
+		 * moves to its own slot of the tail's ring (unless that is k: then it is replaced). */
 		unsigned k = (pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING;
-		struct ih_echo_slot *s = &p->ring[k];
-		p->ring_used |= 1u << k;
+		if (p->last_out && p->last_k != k) {
+			tail_w(t, p)->ring[p->last_k] = p->last_req;
+			p->ring_used |= 1u << p->last_k;
+		}
+		p->ring_used &= ~(1u << k);
+		struct ih_echo_slot *s = &p->last_req;
 		s->id = pkt->icmp_id;
 		s->seq = pkt->icmp_seq;
 		s->hash = hash;
@@ -1131,6 +1193,8 @@ static void pair_request(struct ih_track *tr, struct ih_pair *p, struct ih_event
 		s->full = pkt->payload_len == pkt->payload_wire_len;
 		s->ts_ns = pkt->ts_ns;
 		s->answered = false;
+		p->last_k = (uint8_t)k;
+		p->last_out = true;
 	}
 }
 
@@ -1159,9 +1223,11 @@ static void pair_answer(struct ih_pair *p, struct ih_event *ev)
 		tool_note(p, pkt);
 	}
 	if (pkt->has_echo_fields) {
+		/* the request in slot k: the last one (last_req) or one of the tail's ring */
 		unsigned k = (pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING;
-		struct ih_echo_slot *s = &p->ring[k];
-		if ((p->ring_used >> k & 1) && s->id == pkt->icmp_id && s->seq == pkt->icmp_seq) {
+		bool last = p->last_out && p->last_k == k;
+		const struct ih_echo_slot *s = last ? &p->last_req : (p->ring_used >> k & 1) ? &p->tail->ring[k] : NULL;
+		if (s && s->id == pkt->icmp_id && s->seq == pkt->icmp_seq) {
 			/* A reply echoes the request's data (RFC 792, RFC 4443). Compare only when
 			 * both were captured whole: a short snaplen is not a mismatch. */
 			bool full = pkt->payload_len == pkt->payload_wire_len;
@@ -1169,7 +1235,10 @@ static void pair_answer(struct ih_pair *p, struct ih_event *ev)
 				p->reply_mismatch++;
 			else
 				p->reply_matched++;
-			p->ring_used &= ~(1u << k);
+			if (last)
+				p->last_out = false;
+			else
+				p->ring_used &= ~(1u << k);
 		} else {
 			p->reply_unpaired++;
 		}
@@ -1220,7 +1289,7 @@ static void conv_update(struct ih_track *tr, struct ih_event *ev)
 	if (answer)
 		pair_answer(&c->st, &cev);
 	else if (probe)
-		pair_request(tr, &c->st, &cev);
+		pair_request(tr, &tr->convs, &c->st, &cev);
 	else {
 		c->st.other_out++;
 		c->st.bytes_out += pkt->payload_wire_len;
@@ -1325,11 +1394,12 @@ void ih_track_prefetch_records(const struct ih_track *tr, const struct ih_pkt *p
 		return;
 	prefetch_lines(p, PAIR_HOT_BYTES);
 	/* what an echo request or answer updates past them: its template's count, the ring's
-	 * bitmap and the distinct hashes and sizes, its slot of the ring */
+	 * bitmap, the distinct hashes and sizes, the last request (the tail's ring is written
+	 * only when requests go unanswered, its series where the record does not say before it
+	 * is read) */
 	if (pkt->has_echo_fields) {
 		__builtin_prefetch(&p->tpl_hits[pkt->facts.tpl < IH_TPL_COUNT ? pkt->facts.tpl : 0], 1);
-		prefetch_lines(&p->ring_used, offsetof(struct ih_pair, ring) - offsetof(struct ih_pair, ring_used));
-		__builtin_prefetch(&p->ring[(pkt->icmp_seq ^ pkt->icmp_id) % IH_PAIR_RING], 1);
+		prefetch_lines(&p->ring_used, offsetof(struct ih_pair, preview) - offsetof(struct ih_pair, ring_used));
 	}
 }
 
@@ -1339,18 +1409,24 @@ void ih_track_prefetch_records(const struct ih_track *tr, const struct ih_pkt *p
 void ih_track_commit_ahead(const struct ih_track *tr, struct ih_track_commit *c)
 {
 #ifdef MADV_POPULATE_WRITE
-	const struct table *ts[3] = { &tr->hosts, &tr->pairs, &tr->convs };
-	for (int k = 0; k < 3 && !c->off; k++) {
+	/* the records of each table, then the tails of the pairs and conversations */
+	const struct table *ts[IH_COMMIT_REGIONS] = { &tr->hosts, &tr->pairs, &tr->convs, &tr->pairs, &tr->convs };
+	for (int k = 0; k < IH_COMMIT_REGIONS && !c->off; k++) {
 		const struct table *t = ts[k];
-		if (!t->rec)
+		bool tails = k >= 3;
+		char *base = tails ? t->tails : t->rec;
+		if (!base)
 			continue;
-		size_t total = rec_bytes(t);
-		size_t used = (size_t)__atomic_load_n(&t->hwm, __ATOMIC_RELAXED) * t->esize;
+		size_t total = tails ? tail_bytes(t) : rec_bytes(t);
+		size_t used = tails ? (size_t)__atomic_load_n(&t->thwm, __ATOMIC_RELAXED) * t->tsize
+				    : (size_t)__atomic_load_n(&t->hwm, __ATOMIC_RELAXED) * t->esize;
+		if (tails && !used)
+			continue; /* no tail written yet: perhaps never (a flood of one-request pairs) */
 		size_t ahead = used < COMMIT_MIN ? COMMIT_MIN : used > COMMIT_MAX ? COMMIT_MAX : used;
 		size_t want = used + ahead < total ? used + ahead : total;
 		while (c->done[k] < want) {
 			size_t n = total - c->done[k] < COMMIT_MIN ? total - c->done[k] : COMMIT_MIN;
-			if (madvise((char *)t->rec + c->done[k], n, MADV_POPULATE_WRITE) != 0) {
+			if (madvise(base + c->done[k], n, MADV_POPULATE_WRITE) != 0) {
 				c->off = true;
 				break;
 			}
@@ -1460,7 +1536,7 @@ void ih_track_packet(struct ih_track *tr, const struct ih_pkt *pkt)
 		if (answer)
 			pair_answer(p, &ev);
 		else if (ih_icmp_is_probe(cls))
-			pair_request(tr, p, &ev);
+			pair_request(tr, &tr->pairs, p, &ev);
 		else
 			p->other_out++;
 	} else if (use == PAIR_FIND) {
@@ -1560,7 +1636,8 @@ static size_t table_memory(const struct table *t)
 	if (!t->rec)
 		return 0;
 	size_t n = (size_t)t->mask + 1;
-	return n * t->esize + 2 * n * sizeof(*t->index) + n * sizeof(*t->free);
+	return n * (t->esize + t->tsize) + 2 * n * sizeof(*t->index) + n * sizeof(*t->free) +
+	       (t->tsize ? n * sizeof(*t->tfree) : 0);
 }
 
 size_t ih_track_memory(const struct ih_track *t)

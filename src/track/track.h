@@ -73,12 +73,15 @@ void ih_track_get_seeds(const struct ih_track *tr, struct ih_track_seeds *out);
 void ih_track_key_hashes(const struct ih_track_seeds *seeds, struct ih_pkt *pkt);
 /* How far another thread has committed the tracker's record tables (ih_track_commit_ahead);
  * zeroed to start. */
+#define IH_COMMIT_REGIONS 5
 struct ih_track_commit {
-	size_t done[3]; /* bytes of the host, pair and conversation records committed */
+	size_t done[IH_COMMIT_REGIONS]; /* bytes committed of the host, pair and conversation
+					 * records, then of the pair and conversation tails */
 	bool off;       /* the kernel cannot (before Linux 5.14): no more tries */
 };
 /* Has the kernel commit (zero-fill) the pages of the record tables a little past the records
- * in use, up to as many bytes again as are in use (at least 2 MB, at most 16 MB per table),
+ * in use, up to as many bytes again as are in use (at least 2 MB, at most 16 MB per table;
+ * the same for the pairs' tails past the tails written, none before one is),
  * so that the tracker, when it first writes a record there, does not wait for the page to be
  * zeroed. Safe on another thread while the tracker works (it reads only each table's count of
  * records used, and a page already committed is left as it is); changes no record. */
@@ -148,11 +151,31 @@ struct ih_echo_slot { /* 24 bytes: the 8-byte member first, no padding inside; i
 	bool answered, full;
 };
 
+/* The timing series of a pair's requests: a ring, entry nseries % IH_PAIR_SERIES the last
+ * (what one request writes shares a line; packed, so that the ring is no bigger than three
+ * arrays were) */
+struct __attribute__((packed)) ih_series_ent {
+	uint32_t gap_ms;           /* since the request before, ms */
+	uint16_t size;             /* payload bytes (on the wire) */
+	uint8_t tpl;               /* enum ih_tpl (beacon series) */
+};
+
+/* The arrays of a pair that only a pair of more than one request writes: the requests still
+ * outstanding but the last (ring, a slot for each bit of ring_used) and the timing series
+ * (nseries). They live apart from the pair records, in a region of their own with as many
+ * tails as records, and a pair takes one (struct ih_pair.tail) when it first writes there: a
+ * spoofed flood or a sweep makes tens of thousands of one-request pairs, which take none, so
+ * that a full table of such pairs commits 0.4 of the memory it would otherwise. */
+struct ih_pair_tail {
+	struct ih_echo_slot ring[IH_PAIR_RING];
+	struct ih_series_ent series[IH_PAIR_SERIES];
+};
+
 struct ih_pair {
 	/* Laid out hot first: the key and every counter a packet updates share the first few
 	 * cache lines (one packet misses a few lines, not dozens); the arrays follow, of which a
-	 * packet touches one or two entries. The memory cap is turned into capacities by the size
-	 * (core/config.c). */
+	 * packet touches one or two entries, then the tail's (struct ih_pair_tail). The memory
+	 * cap is turned into capacities by the size of both (core/config.c). */
 	struct ih_addr client, server; /* key: client asks, server answers */
 	uint8_t slot;                  /* table slot state (track.c) */
 	uint8_t last_ttl;
@@ -219,20 +242,21 @@ struct ih_pair {
 	uint32_t pclass_in[IH_PC_COUNT];   /* non-template answers by content class */
 	uint64_t seen_out[IH_SEEN_WORDS];  /* fingerprint bitmap of non-template requests */
 	uint64_t seen_in[IH_SEEN_WORDS];   /* ... of non-template answers */
-	uint32_t ring_used;                /* bit i: ring[i] holds an outstanding request */
-	/* Arrays, each read only as far as its count goes (nhashes, distinct_sizes, ring_used,
-	 * nseries, preview_len): a record is cleared up to here when it is made (IH_PAIR_CLEAR),
-	 * not over its whole size, so that a flood of one-packet pairs writes a third of it. */
+	/* The outstanding echo requests: the last one in last_req while last_out (it stands for
+	 * slot last_k of the ring, whose bit of ring_used is then clear), the others in the tail's
+	 * ring, one a bit of ring_used (slot (seq ^ id) % IH_PAIR_RING: a request replaces the
+	 * one before it in its slot). A pair whose requests are answered before the next one, or
+	 * that sends one, never writes the ring. */
+	uint32_t ring_used;                /* bit i: tail->ring[i] holds an outstanding request */
+	bool last_out;
+	uint8_t last_k;
+	struct ih_pair_tail *tail;         /* NULL until the pair writes one (track.c: tail_w) */
+	/* Arrays, each read only as far as its count goes (nhashes, distinct_sizes, last_out,
+	 * preview_len; in the tail ring_used and nseries): a record is cleared up to here when it
+	 * is made (IH_PAIR_CLEAR), not over its whole size, and its tail never. */
 	uint32_t hashes[IH_PAIR_HASHES];   /* distinct request payload fingerprints (first ones) */
 	uint16_t sizes_seen[16];
-	struct ih_echo_slot ring[IH_PAIR_RING];
-	/* timing of requests: a ring, entry nseries % IH_PAIR_SERIES the last (what one request
-	 * writes shares a line; packed, so that the ring is no bigger than three arrays were) */
-	struct __attribute__((packed)) ih_series_ent {
-		uint32_t gap_ms;           /* since the request before, ms */
-		uint16_t size;             /* payload bytes (on the wire) */
-		uint8_t tpl;               /* enum ih_tpl (beacon series) */
-	} series[IH_PAIR_SERIES];
+	struct ih_echo_slot last_req;
 	uint8_t preview[24];               /* first bytes of the first non-template payload */
 };
 #define IH_PAIR_CLEAR offsetof(struct ih_pair, hashes)

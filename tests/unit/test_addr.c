@@ -116,7 +116,7 @@ static void test_config_options(void **state)
 	assert_true(ih_config_set(&cfg, "mem_cap_mb", "16", err, sizeof(err)));
 	ih_config_fit_memory(&cfg);
 	uint64_t tables = (uint64_t)cfg.track.host_capacity * sizeof(struct ih_host) +
-			  (uint64_t)cfg.track.pair_capacity * sizeof(struct ih_pair);
+			  (uint64_t)cfg.track.pair_capacity * (sizeof(struct ih_pair) + sizeof(struct ih_pair_tail));
 	assert_true(tables < cfg.mem_cap);
 }
 

@@ -182,9 +182,12 @@ static void check_fresh(void *ctx, const struct ih_pair *p)
 	if (p->client.b[1] != 2) /* not one of the later pairs (10.2.0.x) */
 		return;
 	(*n)++;
-	/* one request with no payload: one ring slot, no data, nothing of the record before */
+	/* one request with no payload: outstanding in the record (none in the tail's ring), no
+	 * data, nothing of the record before */
 	assert_int_equal(p->probes, 1);
-	assert_int_equal(__builtin_popcount(p->ring_used), 1);
+	assert_true(p->last_out);
+	assert_int_equal(p->ring_used, 0);
+	assert_null(p->tail);
 	assert_int_equal(p->nontpl_out + p->seen_bits_out + p->seen_bits_in + p->nhashes + p->preview_len, 0);
 	for (unsigned i = 0; i < IH_SEEN_WORDS; i++)
 		assert_true(p->seen_out[i] == 0 && p->seen_in[i] == 0);
@@ -303,6 +306,9 @@ static void test_commit_ahead(void **state)
 		assert_true(k.c.done[1] >= (size_t)PAIRS * sizeof(struct ih_pair) + (2u << 20));
 		assert_true(k.c.done[1] <= (size_t)CAP * sizeof(struct ih_pair));
 		assert_true(k.c.done[0] >= (size_t)PAIRS * sizeof(struct ih_host));
+		/* each pair's second request wrote its tail's timing series */
+		assert_true(k.c.done[3] >= (size_t)PAIRS * sizeof(struct ih_pair_tail));
+		assert_int_equal(k.c.done[4], 0); /* no conversation table */
 	}
 	struct pair_list a = { calloc(CAP, sizeof(*a.p)), 0 }, b = { calloc(CAP, sizeof(*b.p)), 0 };
 	assert_true(a.p && b.p);
@@ -310,8 +316,13 @@ static void test_commit_ahead(void **state)
 	ih_track_each_pair(tr, list_pair, &b);
 	assert_int_equal(a.n, PAIRS);
 	assert_int_equal(b.n, PAIRS);
-	for (size_t i = 0; i < a.n; i++)
-		assert_memory_equal(a.p[i], b.p[i], sizeof(struct ih_pair));
+	for (size_t i = 0; i < a.n; i++) { /* records and tails, but for where the tail is */
+		struct ih_pair pa = *a.p[i], pb = *b.p[i];
+		assert_true(pa.tail && pb.tail); /* each pair's second request wrote its tail */
+		assert_memory_equal(pa.tail, pb.tail, sizeof(*pa.tail));
+		pa.tail = pb.tail = NULL;
+		assert_memory_equal(&pa, &pb, sizeof(pa));
+	}
 	all_found(tr);
 	free(a.p);
 	free(b.p);
@@ -390,6 +401,88 @@ static void test_doorkeeper(void **state)
 	ih_track_free(tr);
 }
 
+/* A pair's outstanding echo requests: the last one in the record, the others in the tail's
+ * ring, slot (seq ^ id) % IH_PAIR_RING, a request replacing the one before it in its slot;
+ * answers are matched in any order, and one whose request was replaced is unpaired. */
+static void test_echo_ring(void **state)
+{
+	(void)state;
+	struct ih_detector d;
+	struct ih_track *tr = new_track(256, 3600ull * 1000000000ull, &d);
+	uint8_t data[32];
+	memset(data, 'a', sizeof data);
+	uint64_t t = T0;
+	const char *c = "10.5.0.1", *s = "192.0.2.5";
+#define RQ(seq) do { struct ih_pkt q_ = ih_test_icmp(c, s, IH_ICMP_ECHO_REQ, 8, 9, (seq), t++, data, sizeof data); \
+		ih_track_packet(tr, &q_); } while (0)
+#define RP(seq) do { struct ih_pkt q_ = ih_test_icmp(s, c, IH_ICMP_ECHO_REP, 0, 9, (seq), t++, data, sizeof data); \
+		ih_track_packet(tr, &q_); } while (0)
+	/* pipelined, answered in reverse order: all matched */
+	RQ(1); RQ(2); RQ(3);
+	RP(3); RP(1); RP(2);
+	struct ih_pkt k = ih_test_echo(c, s, false, 9, 0, 0);
+	const struct ih_pair *p = ih_track_peek_pair(tr, &k.src, &k.dst);
+	assert_non_null(p);
+	assert_int_equal(p->reply_matched, 3);
+	assert_int_equal(p->reply_unpaired, 0);
+	/* seq 40 and 40 + 32 share a slot: the second replaces the first, last in the record */
+	RQ(40); RQ(72);
+	RP(40); RP(72);
+	assert_int_equal(p->reply_matched, 4);
+	assert_int_equal(p->reply_unpaired, 1);
+	/* the same once the first has moved to the tail's ring: 50, then 51 (50 moves), then
+	 * 82 (51 moves; 82 replaces 50 in its slot) */
+	RQ(50); RQ(51); RQ(82);
+	RP(50); RP(51); RP(82);
+	assert_int_equal(p->reply_matched, 6);
+	assert_int_equal(p->reply_unpaired, 2);
+	/* an answer twice: the second finds its slot empty */
+	RQ(60); RP(60); RP(60);
+	assert_int_equal(p->reply_matched, 7);
+	assert_int_equal(p->reply_unpaired, 3);
+	/* an answer that does not carry its request's data */
+	RQ(61); RQ(62);
+	data[0] = 'b';
+	RP(61);
+	assert_int_equal(p->reply_mismatch, 1);
+	data[0] = 'a';
+	RP(62);
+	assert_int_equal(p->reply_matched, 8);
+#undef RQ
+#undef RP
+	ih_track_free(tr);
+}
+
+/* Pairs of one request each (a spoofed flood, a sweep) write no tail: nothing of the tails is
+ * committed, however many such pairs come and go; a few pairs of two requests, wherever their
+ * records are, have a few tails' worth committed, not the whole region. */
+static void test_one_request_pairs_write_no_tail(void **state)
+{
+	(void)state;
+	enum { CAP = 8192 };
+	struct ih_detector d;
+	struct ih_track *tr = new_track(CAP, 3600ull * 1000000000ull, &d);
+	for (uint32_t i = 0; i < 3 * CAP; i++)
+		echo(tr, i, T0 + i * 1000ull);
+	assert_true(ih_track_stats(tr)->pair_evictions >= 2 * CAP);
+	struct ih_track_commit c;
+	memset(&c, 0, sizeof c);
+	ih_track_commit_ahead(tr, &c);
+	if (!c.off) {
+		assert_true(c.done[1] >= CAP * sizeof(struct ih_pair)); /* the records, all used */
+		assert_int_equal(c.done[3], 0);
+	}
+	/* a second request from each of the last eight sources: their tails are written */
+	for (uint32_t i = 3 * CAP - 8; i < 3 * CAP; i++)
+		echo(tr, i, T0 + 30000000ull + i);
+	ih_track_commit_ahead(tr, &c);
+	if (!c.off) {
+		assert_true(c.done[3] >= 8 * sizeof(struct ih_pair_tail));
+		assert_true(c.done[3] <= (4u << 20)); /* of 9.5 MB */
+	}
+	ih_track_free(tr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +491,8 @@ int main(void)
 		cmocka_unit_test(test_flood_bounded),
 		cmocka_unit_test(test_reused_record_is_clean),
 		cmocka_unit_test(test_doorkeeper),
+		cmocka_unit_test(test_echo_ring),
+		cmocka_unit_test(test_one_request_pairs_write_no_tail),
 		cmocka_unit_test(test_commit_ahead),
 		cmocka_unit_test(test_recurring_keys_through_purges),
 	};
