@@ -143,7 +143,8 @@ enum {
 };
 
 struct ih_echo_slot { /* 24 bytes: the 8-byte member first, no padding inside; in use when
-		      * its bit of the pair's ring_used is set */
+		      * it is the pair's last_req and last_out is set, or its bit of the pair's
+		      * ring_used is set */
 	uint64_t ts_ns;
 	uint32_t hash;       /* fingerprint of the request payload */
 	uint32_t len;

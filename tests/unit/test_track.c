@@ -11,6 +11,10 @@
  *     as the capture reader does) while packets are tracked changes no record: the pairs are
  *     byte for byte those of a tracker fed the same packets without it, and the commit stays
  *     ahead of the records in use;
+ *   - the doorkeeper lets a one-packet flood's sources in only by mistake (at most 1 in 64);
+ *   - the echo requests still outstanding, the last in the record and the others in the tail's
+ *     ring, are matched to their answers in any order, a request replacing the one before it
+ *     in its slot; pairs of one request take no tail, and only the tails in use are committed;
  *   - invariant checked throughout: every live pair (ih_track_each_pair) is the record a lookup
  *     of its key returns. */
 #include <pthread.h>
