@@ -402,8 +402,8 @@ static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *
  * handed out from the first one on and a released one is the next taken, so that the tails
  * in use stay packed at the start of their region, whatever records their pairs have: the
  * region's huge pages are committed as tails are used, not as pairs are made. (A tail at each
- * record's own place was tried: the thousand two-request pairs of a 10M-source flood, spread
- * over the region, committed every one of its 2 MB pages.) Records and tails are as many, so
+ * record's own place was tried: the few two-request pairs of a 10M-source flood (under a
+ * thousand), spread over the region, committed every one of its 2 MB pages.) Records and tails are as many, so
  * a record always finds a free tail. */
 static struct ih_pair_tail *tail_w(struct table *t, struct ih_pair *p)
 {
@@ -420,7 +420,7 @@ static struct ih_pair_tail *tail_w(struct table *t, struct ih_pair *p)
 static void tail_release(struct table *t, struct ih_pair *p)
 {
 	if (p->tail)
-		t->tfree[t->ntfree++] = (uint32_t)(((uint8_t *)p->tail - (uint8_t *)t->tails) / sizeof(*p->tail));
+		t->tfree[t->ntfree++] = (uint32_t)((size_t)((uint8_t *)p->tail - (uint8_t *)t->tails) / t->tsize);
 	p->tail = NULL;
 }
 
@@ -719,6 +719,7 @@ static inline uint64_t door_mask(uint64_t h)
 	return m;
 }
 
+/* True when a host not in the full table is admitted (its key hash h was noted before). */
 static bool door_admit(struct ih_track *tr, uint64_t h)
 {
 	if (!tr->door[0])
