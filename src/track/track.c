@@ -147,6 +147,25 @@ static void *table_mem(size_t bytes)
 	return m;
 }
 
+/* A stack of the numbers 0 .. cap - 1, 0 on top: records and tails are handed out from the
+ * first one on, and one given back is the next taken. */
+static void stack_fill(uint32_t *stack, uint32_t *n, uint32_t cap)
+{
+	for (uint32_t i = 0; i < cap; i++)
+		stack[i] = cap - 1 - i;
+	*n = cap;
+}
+
+/* Takes the top number of a stack that is not empty; *hwm (numbers [0, *hwm) have ever been
+ * taken) follows, stored atomically: ih_track_commit_ahead reads it on another thread. */
+static uint32_t stack_take(uint32_t *stack, uint32_t *n, uint32_t *hwm)
+{
+	uint32_t num = stack[--*n];
+	if (num >= *hwm)
+		__atomic_store_n(hwm, num + 1, __ATOMIC_RELAXED);
+	return num;
+}
+
 static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t clear_len, size_t keylen,
 		       size_t slot_off, size_t last_off, size_t tsize)
 {
@@ -169,15 +188,11 @@ static bool table_init(struct table *t, uint32_t capacity, size_t esize, size_t 
 		t->tfree = malloc((size_t)cap * sizeof(*t->tfree));
 		if (!t->tails || !t->tfree)
 			return false;
-		for (uint32_t i = 0; i < cap; i++)
-			t->tfree[i] = cap - 1 - i; /* tail 0 first */
-		t->ntfree = cap;
+		stack_fill(t->tfree, &t->ntfree, cap);
 	}
 	if (!t->rec || !t->index || !t->free)
 		return false;
-	for (uint32_t i = 0; i < cap; i++)
-		t->free[i] = cap - 1 - i; /* hand out record 0 first */
-	t->nfree = cap;
+	stack_fill(t->free, &t->nfree, cap);
 	return true;
 }
 
@@ -382,9 +397,7 @@ static void table_release(struct table *t, void *r)
 /* Takes a free record for key at index slot ins (both must be available). */
 static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *key)
 {
-	uint32_t num = t->free[--t->nfree];
-	if (num >= t->hwm) /* read by ih_track_commit_ahead on another thread */
-		__atomic_store_n(&t->hwm, num + 1, __ATOMIC_RELAXED);
+	uint32_t num = stack_take(t->free, &t->nfree, &t->hwm);
 	if ((uint32_t)t->index[ins] == IDX_DELETED)
 		t->tombs--;
 	void *r = rec_at(t, num);
@@ -408,9 +421,7 @@ static void *table_claim(struct table *t, uint64_t h, uint32_t ins, const void *
 static struct ih_pair_tail *tail_w(struct table *t, struct ih_pair *p)
 {
 	if (!p->tail) {
-		uint32_t num = t->tfree[--t->ntfree];
-		if (num >= t->thwm) /* read by ih_track_commit_ahead on another thread */
-			__atomic_store_n(&t->thwm, num + 1, __ATOMIC_RELAXED);
+		uint32_t num = stack_take(t->tfree, &t->ntfree, &t->thwm);
 		p->tail = (struct ih_pair_tail *)((uint8_t *)t->tails + (size_t)num * t->tsize);
 	}
 	return p->tail;

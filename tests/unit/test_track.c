@@ -440,10 +440,16 @@ static void test_echo_ring(void **state)
 	RP(50); RP(51); RP(82);
 	assert_int_equal(p->reply_matched, 6);
 	assert_int_equal(p->reply_unpaired, 2);
+	/* a request that replaces one already in the tail's ring: 70 moves there when 71 comes,
+	 * then 102 (70's slot) replaces it; once 102 is answered, an answer to 70 finds nothing */
+	RQ(70); RQ(71); RQ(102);
+	RP(102); RP(70); RP(71);
+	assert_int_equal(p->reply_matched, 8);
+	assert_int_equal(p->reply_unpaired, 3);
 	/* an answer twice: the second finds its slot empty */
 	RQ(60); RP(60); RP(60);
-	assert_int_equal(p->reply_matched, 7);
-	assert_int_equal(p->reply_unpaired, 3);
+	assert_int_equal(p->reply_matched, 9);
+	assert_int_equal(p->reply_unpaired, 4);
 	/* an answer that does not carry its request's data */
 	RQ(61); RQ(62);
 	data[0] = 'b';
@@ -451,7 +457,7 @@ static void test_echo_ring(void **state)
 	assert_int_equal(p->reply_mismatch, 1);
 	data[0] = 'a';
 	RP(62);
-	assert_int_equal(p->reply_matched, 8);
+	assert_int_equal(p->reply_matched, 10);
 #undef RQ
 #undef RP
 	ih_track_free(tr);
