@@ -70,9 +70,11 @@ void ih_pipeline_prepare(void *ctx, const struct ih_frame *fr, void *prep, enum 
 	if ((rs->frames++ & 1023) == 0 && !rs->commit.off)
 		ih_track_commit_ahead(rs->track, &rs->commit);
 	pp->r = ih_decode(fr->linktype, fr->data, fr->cap_len, fr->wire_len, fr->ts_ns, &pp->pkt);
-	/* IH_PREP_SOME: decoding only; the tracker works out the rest itself */
-	if (effort == IH_PREP_ALL && pp->r == IH_DEC_OK && !pp->pkt.frag.is_frag) {
-		ih_payload_facts(&pp->pkt);
+	/* IH_PREP_SOME: decoding and the keys' hashes (so that the analysing thread can fetch the
+	 * records ahead); the tracker works out the payload's facts itself */
+	if (pp->r == IH_DEC_OK && !pp->pkt.frag.is_frag) {
+		if (effort == IH_PREP_ALL)
+			ih_payload_facts(&pp->pkt);
 		ih_track_key_hashes(&rs->seeds, &pp->pkt);
 	}
 }

@@ -293,7 +293,7 @@ static const struct opt opts[] = {
 	O("zeek_max_views", OPT_U32, zeek_max_views, "packet views one conn.log flow becomes, at most"),
 	O("zeek_pending", OPT_U32, zeek_pending, "conn.log flows held at once for reordering"),
 	O("sandbox", OPT_U32, sandbox, "1: once inputs and outputs are open, drop root and restrict system calls (docs/PRIVILEGES.md); 0: do not"),
-	O("reader_work", OPT_U32, reader_work, "work on the capture reader's thread: 0 balanced per batch, 1 none, 2 decoding, 3 all it can (same findings)"),
+	O("reader_work", OPT_U32, reader_work, "work on the capture reader's thread: 0 balanced, 1 none, 2 decoding and key hashes, 3 all it can (same findings)"),
 };
 #undef O
 

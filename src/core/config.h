@@ -141,8 +141,8 @@ struct ih_config {
 	/* the analysing process, once its inputs and outputs are open (cli/sandbox.h) */
 	uint32_t sandbox;              /* 1: drop privileges and restrict system calls; 0: neither */
 	/* per-packet work done on the capture reader's thread (source/source.h): 0 as much as
-	 * keeps it ahead of the analysing thread; 1 none; 2 decoding; 3 decoding, payload facts
-	 * and key hashes. The findings are the same whichever thread does it. */
+	 * keeps it ahead of the analysing thread; 1 none; 2 decoding and key hashes; 3 decoding,
+	 * key hashes and payload facts. The findings are the same whichever thread does it. */
 	uint32_t reader_work;
 };
 

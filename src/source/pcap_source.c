@@ -21,8 +21,8 @@
  * Prepare: a caller may have the reader also work on each frame before it is delivered
  * (ih_source_set_prepare: the pipeline decodes it, works out its payload's facts and its
  * table keys' hashes there), into a slot the frame carries (ih_frame.prep): the second core
- * then does that part too. How much, the reader decides per batch by how many batches wait
- * for the consumer (prep_effort), so that neither thread waits for the other whichever
+ * then does that part too. How much, the reader decides every few frames by how many frames
+ * wait for the consumer (prep_effort), so that neither thread waits for the other whichever
  * processor is the slower at the moment. Frames prepared with no effort, or without memory
  * for the slots, go without (prep NULL): the callback does the work itself.
  *
@@ -91,6 +91,7 @@ struct batch {
 	size_t file;         /* the file these frames come from */
 	uint64_t offset;     /* that file's read offset after the last frame (progress) */
 	enum batch_end end;
+	bool prepped;        /* the reader prepared some of its frames (their prep slots are written) */
 	char err[512];
 };
 
@@ -123,6 +124,15 @@ struct ih_source {
 	bool reader_waits;   /* the reader sleeps until the ring is half empty (under mu) */
 	bool consumer_waits; /* the consumer sleeps until a batch is put (under mu) */
 	bool spin;           /* the consumer may spin before it sleeps (two processors or more) */
+	/* Positions in the ring, in BATCH_FRAMES units a batch, whatever the number of frames in
+	 * it (prep_effort): */
+	uint64_t put_units;  /* reader: of the batches put */
+	uint64_t cbase;      /* consumer: of the batches delivered before its current one */
+	/* consumer: how far it is, stored every PREP_STEP frames (its current batch counted in
+	 * proportion to the frames delivered); on a line of its own, the only one both threads
+	 * write to outside the lock */
+	_Alignas(64) uint64_t cpos;
+	char cpos_line[64 - sizeof(uint64_t)];
 };
 
 static uint64_t file_offset(pcap_t *p)
@@ -147,10 +157,34 @@ static uint64_t ts_to_ns(const struct timeval *tv)
 
 /* ---------------------------------------------------------------- the reader */
 
+/* The reader's share of the per-frame work, chosen every PREP_STEP frames by the work waiting
+ * for the consumer: the batches put that it has not delivered yet, the one it is delivering
+ * counted in proportion to the frames left (it stores how far it is every PREP_STEP frames:
+ * cpos). In batches, not frames: a batch of large frames ends at BATCH_BYTES with few frames,
+ * and the ring then holds fewer frames than any fixed number. The two threads run on
+ * processors whose speed changes with what else the machine runs: a fixed split leaves one
+ * of them waiting. With two batches or more waiting the reader is ahead and takes all the
+ * work it can; with one, part; with less, none. The frames' outcome is the same either way (the callback does what the
+ * reader left). Chosen once a batch instead, by the batches waiting (the one being delivered
+ * counted whole), the reader went on preparing a whole batch for a consumer that had nearly
+ * finished its last one: on the 10M flood 81 % of the batches were prepared in part, and the
+ * consumer spun waiting in 13 % of its samples (perf); chosen so, in 1 %. Paired runs against
+ * the choice once a batch (medians): tunnel 0.93 times as long, 1M mixed 0.96, 10M flood 0.97
+ * and 0.98 (docs/PERFORMANCE.md). */
+#define PREP_STEP 64
+static enum ih_prep_effort prep_effort(const struct ih_source *s)
+{
+	if (s->prep_mode != IH_PREP_AUTO)
+		return (enum ih_prep_effort)s->prep_mode;
+	uint64_t waiting = s->put_units - __atomic_load_n(&s->cpos, __ATOMIC_RELAXED);
+	return waiting >= 2 * BATCH_FRAMES ? IH_PREP_ALL : waiting >= BATCH_FRAMES ? IH_PREP_SOME : IH_PREP_NONE;
+}
+
 /* Fills b with the next frames of the reader's file: until the batch is full, the file ends
  * (the reader moves on to the next file), a read error or a stop. Touches only the reader's
- * fields and b. Returns false when this was the reader's last batch. */
-static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort effort)
+ * fields and b, and reads the consumer's position (cpos). Each frame is prepared with the effort
+ * prep_effort chooses, at most `most`. Returns false when this was the reader's last batch. */
+static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort most)
 {
 	b->n = 0;
 	b->used = 0;
@@ -158,6 +192,8 @@ static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort
 	b->err[0] = '\0';
 	b->file = s->rfile;
 	b->offset = 0;
+	b->prepped = false;
+	enum ih_prep_effort effort = IH_PREP_NONE;
 	if (s->rfile >= s->nfiles) {
 		b->end = B_EOF;
 		return false;
@@ -168,6 +204,7 @@ static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort
 	}
 	struct src_file *f = &s->files[s->rfile];
 	size_t offs[BATCH_FRAMES];
+	uint8_t effs[BATCH_FRAMES];
 	if (s->prep_fn && !b->prep)
 		b->prep = malloc(BATCH_FRAMES * s->prep_size);
 	bool moved = false; /* the arena was reallocated: frames prepared before point into the old one */
@@ -203,6 +240,11 @@ static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort
 			break;
 		}
 		s->rnumber++;
+		if (b->n % PREP_STEP == 0) {
+			enum ih_prep_effort e = prep_effort(s);
+			effort = e < most ? e : most;
+		}
+		effs[b->n] = (uint8_t)effort;
 		if (h->caplen)
 			memcpy(b->bytes + b->used, bytes, h->caplen);
 		offs[b->n] = b->used;
@@ -218,6 +260,7 @@ static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort
 			.prep = b->prep && effort ? b->prep + (size_t)(b->n - 1) * s->prep_size : NULL,
 		};
 		b->used += h->caplen;
+		b->prepped |= fr->prep != NULL;
 		if (b->n > IH_SOURCE_AHEAD)
 			b->fr[b->n - 1 - IH_SOURCE_AHEAD].ahead = fr;
 		/* prepared now, while the bytes just copied are in this core's first-level cache */
@@ -228,7 +271,7 @@ static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort
 		for (uint32_t i = 0; i < b->n; i++) {
 			b->fr[i].data = b->bytes + offs[i];
 			if (b->fr[i].prep)
-				s->prep_fn(s->prep_ctx, &b->fr[i], b->fr[i].prep, effort);
+				s->prep_fn(s->prep_ctx, &b->fr[i], b->fr[i].prep, (enum ih_prep_effort)effs[i]);
 		}
 	}
 	b->offset = file_offset(f->p);
@@ -262,19 +305,6 @@ static bool fill_batch(struct ih_source *s, struct batch *b, enum ih_prep_effort
 #define cpu_relax() __asm__ __volatile__("" ::: "memory")
 #endif
 
-/* The reader's share of the per-frame work, for a batch, given the batches waiting for the
- * consumer (the one it is delivering included). The two threads run on processors whose speed
- * changes with what else the machine runs: a fixed split leaves one of them waiting. When
- * batches are waiting the reader is ahead and takes all the work it can; when the consumer
- * has only its current batch it takes part; when the consumer waits for it, none. The frames'
- * outcome is the same either way (the callback does what the reader left). */
-static enum ih_prep_effort prep_effort(const struct ih_source *s, uint64_t waiting)
-{
-	if (s->prep_mode != IH_PREP_AUTO)
-		return (enum ih_prep_effort)s->prep_mode;
-	return waiting >= 2 ? IH_PREP_ALL : waiting == 1 ? IH_PREP_SOME : IH_PREP_NONE;
-}
-
 /* Before the reader fills a batch again, the batch's lines leave every cache, the consumer's
  * included. The reader writes the memory the consumer read a ring before; finding a line still
  * held by the other processor costs it a round of the coherence protocol per line, and on the
@@ -303,7 +333,7 @@ static void flush_batch(const struct ih_source *s, const struct batch *b)
 {
 	flush_range(b->fr, (size_t)b->n * sizeof(b->fr[0]));
 	flush_range(b->bytes, b->used);
-	if (b->n && b->fr[0].prep) /* the reader prepared the batch (all its frames or none) */
+	if (b->n && b->prepped)
 		flush_range(b->prep, (size_t)b->n * s->prep_size);
 }
 
@@ -321,11 +351,11 @@ static void *reader_main(void *arg)
 		if (s->quit)
 			break;
 		struct batch *b = &s->ring[s->produced % NBATCH];
-		enum ih_prep_effort effort = prep_effort(s, s->produced - s->consumed);
 		pthread_mutex_unlock(&s->mu);
 		flush_batch(s, b);
-		bool more = fill_batch(s, b, effort);
+		bool more = fill_batch(s, b, IH_PREP_ALL);
 		pthread_mutex_lock(&s->mu);
+		s->put_units += BATCH_FRAMES; /* before the batch is put: cpos never passes it */
 		__atomic_store_n(&s->produced, s->produced + 1, __ATOMIC_RELEASE); /* see SPIN_ROUNDS */
 		if (s->consumer_waits)
 			pthread_cond_broadcast(&s->cv);
@@ -345,10 +375,12 @@ static void *reader_main(void *arg)
  * delivery, so that they are here when the callback looks IH_SOURCE_AHEAD frames ahead. */
 static bool deliver_batch(struct ih_source *s, const struct batch *b, ih_frame_fn fn, void *ctx)
 {
-	size_t psize = b->n && b->fr[0].prep ? s->prep_size : 0;
+	size_t psize = b->n && b->prepped ? s->prep_size : 0;
 	for (uint32_t i = 0; i < b->n; i++) {
 		if (s->stop)
 			return false;
+		if (i % PREP_STEP == PREP_STEP - 1) /* see prep_effort */
+			__atomic_store_n(&s->cpos, s->cbase + (uint64_t)(i + 1) * BATCH_FRAMES / b->n, __ATOMIC_RELAXED);
 		if (i + FETCH_AHEAD < b->n) {
 			__builtin_prefetch(&b->fr[i + FETCH_AHEAD]);
 			for (size_t o = 0; o < psize; o += 64) /* psize 0: b->prep may be NULL */
@@ -356,6 +388,8 @@ static bool deliver_batch(struct ih_source *s, const struct batch *b, ih_frame_f
 		}
 		fn(ctx, &b->fr[i]);
 	}
+	s->cbase += BATCH_FRAMES;
+	__atomic_store_n(&s->cpos, s->cbase, __ATOMIC_RELAXED);
 	return !s->stop;
 }
 
@@ -509,6 +543,7 @@ enum ih_source_status ih_source_run(struct ih_source *s, ih_frame_fn fn, void *c
 	s->quit = s->reader_done = s->reader_waits = s->consumer_waits = false;
 	s->rfile = s->cur;
 	s->rnumber = 0;
+	s->put_units = s->cbase = s->cpos = 0;
 	pthread_t th;
 	if (pthread_create(&th, NULL, reader_main, s) != 0)
 		return run_inline(s, fn, ctx, err, errlen);

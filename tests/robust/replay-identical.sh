@@ -11,7 +11,8 @@
 # Besides the captures given, a 20,000-packet mixed capture from bench/gen (1000 conversations):
 # with a random seed every run of it differed.
 # The reader thread's share of the per-packet work (reader_work) changes nothing either: analyze
-# with each fixed share (1 none, 2 decoding, 3 all) gives the bytes of the balanced default.
+# with each fixed share (1 none, 2 decoding and key hashes, 3 all) gives the bytes of the
+# balanced default.
 set -uo pipefail
 bin=$1 gen=$2; shift 2
 work=$(mktemp -d)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -390,13 +391,22 @@ struct prep_check {
 	struct order o;
 	int mode;                 /* the mode the source was given */
 	uint32_t without;         /* frames delivered unprepared */
+	uint32_t all;             /* ... prepared with IH_PREP_ALL */
+	uint32_t first_prepared;  /* the number in the run (1-based) of the first prepared frame */
+	bool slow;                /* the callback sleeps 1 ms every 64 frames */
 };
 
 static void check_prepared(void *ctx, const struct ih_frame *fr)
 {
 	struct prep_check *c = ctx;
 	order_frame(&c->o, fr);
+	if (c->slow && c->o.next % 64 == 0)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	const struct prepared *p = fr->prep;
+	if (p && !c->first_prepared)
+		c->first_prepared = c->o.next;
+	if (p && p->effort == IH_PREP_ALL)
+		c->all++;
 	if (c->mode == IH_PREP_NONE || (c->mode == IH_PREP_AUTO && !p)) {
 		assert_null(p); /* the callback does all the work on this frame */
 		c->without++;
@@ -445,8 +455,8 @@ static void test_order_across_batches(void **state)
 	ih_source_close(s);
 
 	/* again with a prepare function, in each mode: every frame delivered once, in order,
-	 * prepared once with the effort its batch was given (in the balanced mode, frames of a
-	 * batch the consumer was waiting for come unprepared), its slot its own */
+	 * prepared once with the effort it was given (in the balanced mode, frames read while few
+	 * waited for the consumer come unprepared), its slot its own */
 	const int modes[] = { IH_PREP_ALL, IH_PREP_SOME, IH_PREP_NONE, IH_PREP_AUTO };
 	for (unsigned m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		s = ih_source_open_files(files, 2, err, sizeof err);
@@ -463,6 +473,21 @@ static void test_order_across_batches(void **state)
 			assert_int_equal(c.without, modes[m] == IH_PREP_NONE ? 2 * ORDER_FRAMES : 0);
 		ih_source_close(s);
 	}
+
+	/* balanced, with a consumer slower than the reader: nothing waits for it at the start,
+	 * so the first frames come unprepared; then the ring fills, and the reader takes all the
+	 * work (the effort follows the frames waiting, counted from the consumer's position) */
+	s = ih_source_open_files(files, 2, err, sizeof err);
+	assert_non_null(s);
+	uint32_t prepared = 0;
+	assert_true(ih_source_set_prepare(s, prepare_frame, &prepared, sizeof(struct prepared), IH_PREP_AUTO));
+	struct prep_check c = { .mode = IH_PREP_AUTO, .slow = true };
+	assert_int_equal(ih_source_run(s, check_prepared, &c, err, sizeof err), IH_SRC_OK);
+	assert_int_equal(c.o.next, 2 * ORDER_FRAMES);
+	assert_int_equal(prepared + c.without, 2 * ORDER_FRAMES);
+	assert_true(c.first_prepared > 64);
+	assert_true(c.all > ORDER_FRAMES);
+	ih_source_close(s);
 }
 
 int main(void)
