@@ -113,13 +113,17 @@ void ih_pipeline_frame(void *ctx, const struct ih_frame *fr)
 	 * frame, the 10M flood ran 16 % slower in paired runs (cause not found). */
 	if ((pl->frames & 1023) == 1)
 		pl->prefetch = ih_track_index_bytes(pl->track) > PREFETCH_INDEX_BYTES;
+	const struct ih_pair *guess = NULL;
 	if (fr->ahead && fr->ahead->prep) {
 		const struct ih_pkt *ap = &((const struct ih_prep *)fr->ahead->prep)->pkt;
 		if (pl->prefetch)
 			ih_track_prefetch(pl->track, ap);
 		else
-			ih_track_prefetch_records(pl->track, ap);
+			guess = ih_track_prefetch_records(pl->track, ap);
 	}
+	/* then, two frames later (the record's lines have come meanwhile), its tail's entry */
+	pl->guess[pl->frames % IH_SOURCE_AHEAD] = guess; /* frame frames + IH_SOURCE_AHEAD's */
+	ih_track_prefetch_tail(pl->guess[(pl->frames + IH_SOURCE_AHEAD / 2) % IH_SOURCE_AHEAD]);
 	if (fr->prep) { /* decoded on the reader's thread (ih_pipeline_prepare) */
 		struct ih_prep *pp = fr->prep;
 		r = pp->r;

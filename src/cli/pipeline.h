@@ -44,6 +44,9 @@ struct ih_pipeline {
 	struct ih_findings judged;
 	uint64_t judge_passes;
 	bool prefetch;            /* ih_pipeline_frame looks ahead (the indexes are large) */
+	/* the pair records guessed for the next IH_SOURCE_AHEAD frames (ih_pipeline_frame), by
+	 * frame number modulo IH_SOURCE_AHEAD */
+	const struct ih_pair *guess[IH_SOURCE_AHEAD];
 	/* What the reader thread uses here (ih_pipeline_prepare), padded so that no cache line
 	 * it sits on holds anything the analysing thread writes per packet: read from the
 	 * tracker's table headers, the hash seeds shared a line with counters written for every

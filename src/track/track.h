@@ -93,8 +93,13 @@ void ih_track_commit_ahead(const struct ih_track *tr, struct ih_track_commit *c)
 void ih_track_prefetch(const struct ih_track *tr, const struct ih_pkt *pkt);
 /* The same for the first lines of the host and pair records such a packet will update, found
  * by the tags in their index windows (for indexes small enough to be in the cache already).
- * Changes nothing. */
-void ih_track_prefetch_records(const struct ih_track *tr, const struct ih_pkt *pkt);
+ * Changes nothing. Returns the pair record guessed when the packet is a request, for
+ * ih_track_prefetch_tail a little later (NULL: none). */
+const struct ih_pair *ih_track_prefetch_records(const struct ih_track *tr, const struct ih_pkt *pkt);
+/* Fetches the entry of its tail's timing series the pair's next request will write. Its record
+ * must be on the way already (ih_track_prefetch_records, a few packets before): this reads it.
+ * p may be NULL or a wrong guess (any record of the table). Changes nothing. */
+void ih_track_prefetch_tail(const struct ih_pair *p);
 /* Bytes of the host and pair indexes in use: ih_track_prefetch pays only when they no longer
  * fit in a core's own caches (cli/pipeline.c). */
 size_t ih_track_index_bytes(const struct ih_track *tr);
