@@ -21,8 +21,8 @@
  * Prepare: a caller may have the reader also work on each frame before it is delivered
  * (ih_source_set_prepare: the pipeline decodes it, works out its payload's facts and its
  * table keys' hashes there), into a slot the frame carries (ih_frame.prep): the second core
- * then does that part too. How much, the reader decides every few frames by how many frames
- * wait for the consumer (prep_effort), so that neither thread waits for the other whichever
+ * then does that part too. How much, the reader decides every few frames by how much work
+ * waits for the consumer (prep_effort), so that neither thread waits for the other whichever
  * processor is the slower at the moment. Frames prepared with no effort, or without memory
  * for the slots, go without (prep NULL): the callback does the work itself.
  *
@@ -164,13 +164,13 @@ static uint64_t ts_to_ns(const struct timeval *tv)
  * and the ring then holds fewer frames than any fixed number. The two threads run on
  * processors whose speed changes with what else the machine runs: a fixed split leaves one
  * of them waiting. With two batches or more waiting the reader is ahead and takes all the
- * work it can; with one, part; with less, none. The frames' outcome is the same either way (the callback does what the
- * reader left). Chosen once a batch instead, by the batches waiting (the one being delivered
- * counted whole), the reader went on preparing a whole batch for a consumer that had nearly
- * finished its last one: on the 10M flood 81 % of the batches were prepared in part, and the
- * consumer spun waiting in 13 % of its samples (perf); chosen so, in 1 %. Paired runs against
- * the choice once a batch (medians): tunnel 0.93 times as long, 1M mixed 0.96, 10M flood 0.97
- * and 0.98 (docs/PERFORMANCE.md). */
+ * work it can; with one, part; with less, none. The frames' outcome is the same either way
+ * (the callback does what the reader left). Chosen once a batch instead, by the batches
+ * waiting (the one being delivered counted whole), the reader went on preparing a whole batch
+ * for a consumer that had nearly finished its last one: on the 10M flood 81 % of the batches
+ * were prepared in part, and the consumer spun waiting in 13 % of its samples (perf); chosen
+ * so, in 1 %. Paired runs against the choice once a batch (medians): tunnel 0.93 times as
+ * long, 1M mixed 0.96, 10M flood 0.97 and 0.98 (docs/PERFORMANCE.md). */
 #define PREP_STEP 64
 static enum ih_prep_effort prep_effort(const struct ih_source *s)
 {
