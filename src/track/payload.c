@@ -529,7 +529,8 @@ uint32_t ih_payload_pattern(const uint8_t *p, uint32_t len, uint32_t wire_len, u
  * call: H = log2 n - (1/n) sum c log2 c. Summed as integers, the sum is exact whatever the
  * order of its terms (at most 256 terms below 2^43: below 2^51, exact as a double too), so the
  * additions need not wait on one another as a chain of floating-point ones must (a 1 KB
- * payload's entropy took 20 % less time); each term is within 2^-33 of c log2 c, the entropy within 10^-11 of the exact value. Generated with Python:
+ * payload's entropy took 20 % less time); each term is within 2^-33 of c log2 c, the entropy
+ * within 10^-11 of the exact value. Generated with Python:
  * [0] + [round(c * math.log2(c) * 2**32) for c in range(1, 256)]. */
 static const uint64_t clog2c_fx[256] = {
 	0u, 0u, 8589934592, 20422086318,
