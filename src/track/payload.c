@@ -46,6 +46,7 @@ bool ih_tpl_is_default(enum ih_tpl t)
 	case IH_TPL_LIBOPING:
 	case IH_TPL_MASSCAN:
 	case IH_TPL_CHECK_ICMP:
+	case IH_TPL_BLACKBOX:
 		return true;
 	default:
 		return false;
@@ -390,6 +391,25 @@ static enum ih_tpl m_check_icmp(const struct view *v, enum fit *f)
 	return IH_TPL_CHECK_ICMP;
 }
 
+/* Prometheus blackbox_exporter's ICMP prober: the 28 bytes "Prometheus Blackbox Exporter"; with
+ * a module's payload_size, a zeroed buffer of that size with the string copied to its start
+ * (cut when the size is smaller). Checked on this host: Debian's prometheus-blackbox-exporter
+ * 0.23.0 sends the 28 bytes by default, and the string then 1172 zeros with payload_size: 1200
+ * (tests/data/recorded/monitoring_blackbox.pcap). Eight bytes are required, as for masscan. */
+static const char blackbox_data[] = "Prometheus Blackbox Exporter";
+
+static enum ih_tpl m_blackbox(const struct view *v, enum fit *f)
+{
+	const uint32_t n = sizeof(blackbox_data) - 1;
+	if (v->wire < 8 || v->len == 0) {
+		*f = FIT_NO;
+		return IH_TPL_BLACKBOX;
+	}
+	bool ok = memcmp(v->p, blackbox_data, min_u32(n, v->len)) == 0 && all_byte(v, n, v->len, 0);
+	*f = fit_of(ok, v->len, v);
+	return IH_TPL_BLACKBOX;
+}
+
 /* The period (1..16) of bytes [start, len), the smallest that repeats over at least
  * `need` bytes beyond one period; 0 when there is none. */
 static uint32_t find_period(const struct view *v, uint32_t start, uint32_t need, bool *weak)
@@ -471,6 +491,7 @@ static enum ih_tpl classify(const struct view *v, uint32_t *period)
 	TRY(m_liboping(v, &f));
 	TRY(m_masscan(v, &f));
 	TRY(m_check_icmp(v, &f));
+	TRY(m_blackbox(v, &f));
 	TRY(m_pattern(v, &f, period));
 #undef TRY
 	return weak ? IH_TPL_UNKNOWN : IH_TPL_NONE;

@@ -26,7 +26,8 @@
 	X(INETUTILS, "inetutils")       /* GNU inetutils ping: timestamp, then 0x00, 0x01, ... */\
 	X(LIBOPING, "liboping")         /* oping, noping, collectd: "liboping -- ICMP ping ..." */\
 	X(MASSCAN, "masscan")           /* masscan --ping: 0x08, 0x09, ... 0x37 */              \
-	X(CHECK_ICMP, "check_icmp")     /* Nagios/Icinga check_icmp: timestamp, id 10, zeros */
+	X(CHECK_ICMP, "check_icmp")     /* Nagios/Icinga check_icmp: timestamp, id 10, zeros */\
+	X(BLACKBOX, "blackbox_exporter") /* Prometheus: "Prometheus Blackbox Exporter", zeros */
 
 enum ih_tpl {
 #define IH_X(n, s) IH_TPL_##n,
@@ -46,7 +47,7 @@ const char *ih_tpl_name(enum ih_tpl t);
 enum ih_tpl ih_payload_template(const uint8_t *p, uint32_t len, uint32_t wire_len);
 
 /* True for the unmodified output of a common tool (EMPTY, IPUTILS, BUSYBOX, WINDOWS, BSD,
- * FPING, ZEROS, NMAP, TRACEROUTE, HPING3, INETUTILS, LIBOPING, MASSCAN, CHECK_ICMP); false for NONE,
+ * FPING, ZEROS, NMAP, TRACEROUTE, HPING3, INETUTILS, LIBOPING, MASSCAN, CHECK_ICMP, BLACKBOX); false for NONE,
  * IPUTILS_PATTERN and UNKNOWN. */
 bool ih_tpl_is_default(enum ih_tpl t);
 

@@ -375,6 +375,24 @@ static void test_more_tools(void **state)
 	assert_true(ih_tpl_is_default(IH_TPL_CHECK_ICMP));
 	buf[60] = 0x41; /* data after the header: not check_icmp */
 	assert_int_equal(ih_payload_template(buf, 68, 68), IH_TPL_NONE);
+
+	/* host: prometheus-blackbox-exporter 0.23.0 (monitoring_blackbox.pcap): the 28-byte string
+	 * by default; with payload_size 1200 the string, then zeros */
+	const char *bb = "Prometheus Blackbox Exporter";
+	assert_int_equal(ih_payload_template((const uint8_t *)bb, 28, 28), IH_TPL_BLACKBOX);
+	assert_true(ih_tpl_is_default(IH_TPL_BLACKBOX));
+	assert_string_equal(ih_tpl_name(IH_TPL_BLACKBOX), "blackbox_exporter");
+	memset(buf, 0, 1200);
+	memcpy(buf, bb, 28);
+	assert_int_equal(ih_payload_template(buf, 1200, 1200), IH_TPL_BLACKBOX);
+	assert_int_equal(ih_payload_template(buf, 12, 1200), IH_TPL_BLACKBOX); /* snaplen cut */
+	assert_int_equal(ih_payload_template(buf, 10, 10), IH_TPL_BLACKBOX);   /* payload_size 10 */
+	assert_int_equal(ih_payload_template(buf, 4, 4), IH_TPL_NONE);         /* too short to tell */
+	buf[900] = 0x41; /* data after the string: not the prober */
+	assert_int_equal(ih_payload_template(buf, 1200, 1200), IH_TPL_NONE);
+	buf[900] = 0;
+	buf[3] = 'M';
+	assert_int_equal(ih_payload_template(buf, 1200, 1200), IH_TPL_NONE);
 }
 
 static void test_not_templates(void **state)

@@ -87,6 +87,11 @@
 #                       address with the source forged to 10.77.0.11, whose neighbours (answering
 #                       broadcast echo for the run) all reply to it; 10.77.0.11 and the attacker
 #                       each ping a server before, so both hardware addresses are known
+#   monitoring_blackbox Prometheus blackbox_exporter's ICMP prober on the monitoring server,
+#                       scraped every 5 s for 90 s: the default module at four servers and one
+#                       outside host, a 1200-byte payload_size module at a fifth server and the
+#                       other outside host (the probes are asked for over the namespace's own
+#                       loopback)
 set -uo pipefail
 sc=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -320,6 +325,37 @@ for i in range(60):
     x ih_atk timeout 10 ping -n -c 3 -i 0.5 10.78.0.50 >/dev/null 2>&1
     x ih_atk timeout 20 hping3 -1 -q -a 10.77.0.11 -c 300 -i u10000 10.77.0.255 >/dev/null 2>&1
     for n in ih_ws2 ih_mon ih_rtr; do x $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=1; done ;;
+  monitoring_blackbox)
+    cat > /tmp/ih_bb.yml <<'YML'
+modules:
+  icmp:
+    prober: icmp
+    timeout: 3s
+    icmp:
+      preferred_ip_protocol: ip4
+  icmp_big:
+    prober: icmp
+    timeout: 3s
+    icmp:
+      preferred_ip_protocol: ip4
+      payload_size: 1200
+      dont_fragment: true
+YML
+    x ih_mon timeout 100 prometheus-blackbox-exporter --config.file=/tmp/ih_bb.yml \
+      --web.listen-address=127.0.0.1:9115 >/dev/null 2>&1 &
+    bb=$!
+    sleep 2
+    for r in $(seq 18); do
+      for t in 10.78.0.33 10.78.0.40 10.78.0.50 10.78.0.61 203.0.113.7; do
+        x ih_mon timeout 4 curl -s "http://127.0.0.1:9115/probe?module=icmp&target=$t" >/dev/null 2>&1 &
+      done
+      for t in 10.78.0.70 198.51.100.23; do
+        x ih_mon timeout 4 curl -s "http://127.0.0.1:9115/probe?module=icmp_big&target=$t" >/dev/null 2>&1 &
+      done
+      sleep 5
+    done
+    sleep 4
+    kill "$bb" 2>/dev/null; wait "$bb" 2>/dev/null ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
