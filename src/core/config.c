@@ -238,7 +238,7 @@ static const struct opt opts[] = {
 	O("exfil_file_min_payload", OPT_U32, exfil_file_min_payload, "mean payload bytes for exfil_min_bytes_file to apply"),
 	O("exfil_min_patterns", OPT_U32, exfil_min_patterns, "distinct ping -p fill patterns to one peer, changing from request to request, for a low exfiltration finding"),
 	O("exfil_medium_patterns", OPT_U32, exfil_medium_patterns, "... for medium"),
-	O("exfil_header_min_requests", OPT_U32, exfil_header_min_requests, "echo requests to one peer whose identifier or sequence varies like data, for an exfiltration finding (0: off)"),
+	O("exfil_header_min_requests", OPT_U32, exfil_header_min_requests, "requests to one peer whose identifier, sequence or timestamps vary like data, for an exfiltration finding (0: off)"),
 	O("beacon_min_events", OPT_U32, beacon_min_events, "events for a beacon finding"),
 	O("beacon_min_span_s", OPT_SECS, beacon_min_span_ns, "first to last beacon event, at least"),
 	O("beacon_min_score_pct", OPT_U32, beacon_min_score_pct, "beacon score (percent) for a finding"),

