@@ -71,7 +71,7 @@ struct ih_config {
 	uint32_t exfil_file_min_payload;
 	uint32_t exfil_min_patterns;   /* distinct ping -p fill patterns to one peer, for low */
 	uint32_t exfil_medium_patterns; /* ... for medium */
-	uint32_t exfil_header_min_requests; /* requests with data in id / seq / timestamps, for low (0: off) */
+	uint32_t exfil_header_min_requests; /* requests with data in id/seq/timestamps (0: off) */
 
 	/* beacon */
 	uint32_t beacon_min_events;    /* events (requests closer than beacon_merge_ms are one) */

@@ -153,7 +153,9 @@ static void exfil_header(struct exfil *x, struct ih_detector *d, const struct ih
 	if (v.kind == IH_PK_DATA || v.traceroute_like)
 		return;
 	uint64_t ts_bytes = ts_data ? (uint64_t)p->ts_odd * 4 + (uint64_t)p->ts_odd_rxtx * 8 : 0;
-	uint64_t bytes = (uint64_t)p->probes * ((id_data ? 2u : 0u) + (seq_data ? 2u : 0u)) + ts_bytes;
+	uint64_t bytes = (uint64_t)p->probes * ((id_data ? 2u : 0u) + (seq_data ? 2u : 0u));
+	bytes += ts_bytes;
+	bool echo_fields = id_data || seq_data;
 	bool external = ih_is_home(cfg, &p->client) && !ih_is_home(cfg, &p->server);
 	enum ih_sev sev = leak_severity(cfg, bytes, external);
 	unsigned nfields = (unsigned)id_data + (unsigned)seq_data + (unsigned)ts_data;
@@ -164,7 +166,7 @@ static void exfil_header(struct exfil *x, struct ih_detector *d, const struct ih
 		return;
 	json_t *ev = f->evidence;
 	ih_pview_evidence(&v, ev);
-	json_object_set_new(ev, "channel", json_string(id_data || seq_data ? "echo_header_fields" : "timestamp_fields"));
+	json_object_set_new(ev, "channel", json_string(echo_fields ? "echo_header_fields" : "timestamp_fields"));
 	json_t *fields = json_array();
 	if (id_data)
 		json_array_append_new(fields, json_string("identifier"));
@@ -173,7 +175,7 @@ static void exfil_header(struct exfil *x, struct ih_detector *d, const struct ih
 	if (ts_data)
 		json_array_append_new(fields, json_string("timestamps"));
 	json_object_set_new(ev, "header_fields", fields);
-	json_object_set_new(ev, "data_packets", json_integer(ts_data && !id_data && !seq_data ? p->ts_odd : p->probes));
+	json_object_set_new(ev, "data_packets", json_integer(echo_fields ? p->probes : p->ts_odd));
 	json_object_set_new(ev, "data_bytes", json_integer((json_int_t)bytes));
 	json_object_set_new(ev, "leaked_bytes_est", json_integer((json_int_t)bytes));
 	json_object_set_new(ev, "echo_id_changes", json_integer(p->id_changes));
@@ -183,18 +185,19 @@ static void exfil_header(struct exfil *x, struct ih_detector *d, const struct ih
 	if (p->ts_reqs) {
 		json_object_set_new(ev, "timestamp_requests", json_integer(p->ts_reqs));
 		json_object_set_new(ev, "timestamp_requests_not_a_clock", json_integer(p->ts_odd));
-		json_object_set_new(ev, "timestamp_requests_receive_transmit_set", json_integer(p->ts_odd_rxtx));
+		json_object_set_new(ev, "timestamp_requests_receive_transmit_set",
+				    json_integer(p->ts_odd_rxtx));
 	}
 	double span = (double)(p->last_ns - p->first_ns) / 1e9;
 	json_object_set_new(ev, "duration_s", json_real(ih_round3(span)));
-	json_object_set_new(ev, "carried_in", json_string(id_data || seq_data ? "echo requests" : "timestamp requests"));
+	json_object_set_new(ev, "carried_in", json_string(echo_fields ? "echo requests" : "timestamp requests"));
 
 	char a[IH_ADDR_STRLEN], b[IH_ADDR_STRLEN];
 	const char *where = id_data && seq_data ? "echo identifier and sequence fields"
 			    : id_data		? "echo identifier field"
 			    : seq_data		? "echo sequence field"
 						: "timestamp fields";
-	if (ts_data && (id_data || seq_data))
+	if (ts_data && echo_fields)
 		ih_finding_summary(f, "%s hid about %llu bytes in the %s and the timestamp fields of %u ICMP requests to %s (identifier changed %u times, sequence jumped %u times, %u of %u timestamps no clock)",
 				   ih_addr_str(&p->client, a, sizeof(a)), (unsigned long long)bytes, where,
 				   p->probes, ih_addr_str(&p->server, b, sizeof(b)), p->id_changes,

@@ -47,8 +47,8 @@ const char *ih_tpl_name(enum ih_tpl t);
 enum ih_tpl ih_payload_template(const uint8_t *p, uint32_t len, uint32_t wire_len);
 
 /* True for the unmodified output of a common tool (EMPTY, IPUTILS, BUSYBOX, WINDOWS, BSD,
- * FPING, ZEROS, NMAP, TRACEROUTE, HPING3, INETUTILS, LIBOPING, MASSCAN, CHECK_ICMP, BLACKBOX); false for NONE,
- * IPUTILS_PATTERN and UNKNOWN. */
+ * FPING, ZEROS, NMAP, TRACEROUTE, HPING3, INETUTILS, LIBOPING, MASSCAN, CHECK_ICMP, BLACKBOX);
+ * false for NONE, IPUTILS_PATTERN and UNKNOWN. */
 bool ih_tpl_is_default(enum ih_tpl t);
 
 /* The pattern of a ping -p payload, in the order the user typed it (iputils fills from payload
