@@ -100,6 +100,7 @@ void ih_config_default(struct ih_config *c)
 	c->large_min_count = 3;
 	c->large_benign_count = 8;
 	c->large_pmtu_count = 16;
+	c->large_slow_gap_ms = 1000;
 
 	c->lateral_window_ns = 3600 * NS_PER_S;
 	c->lateral_min_delay_ms = 500;
@@ -264,6 +265,7 @@ static const struct opt opts[] = {
 	O("large_min_count", OPT_U32, large_min_count, "large non-template payloads for a low finding"),
 	O("large_benign_count", OPT_U32, large_benign_count, "large ordinary (fragmented) pings still a test"),
 	O("large_pmtu_count", OPT_U32, large_pmtu_count, "large ordinary unfragmented pings still path-MTU probes"),
+	O("large_slow_gap_ms", OPT_U32, large_slow_gap_ms, "more large ordinary pings than that, this far apart on average: a monitor's size check, info (0: off)"),
 	{ "home", OPT_NETS, offsetof(struct ih_config, home), offsetof(struct ih_config, nhome),
 	  "home networks (CIDR, comma-separated; replaces the default list)" },
 	{ "monitor", OPT_NETS, offsetof(struct ih_config, monitors), offsetof(struct ih_config, nmonitors),

@@ -105,6 +105,7 @@ struct ih_config {
 	uint32_t large_min_count;      /* large non-template payloads for low */
 	uint32_t large_benign_count;   /* large ordinary pings (fragmented) still a test */
 	uint32_t large_pmtu_count;     /* large ordinary unfragmented pings (path-MTU probes) */
+	uint32_t large_slow_gap_ms;    /* more, this far apart on average: a monitor's check (0: off) */
 
 	/* lateral_movement: connections after a sweep to the hosts that answered it */
 	uint64_t lateral_window_ns;    /* connections this long after the sweep still count */

@@ -7,7 +7,10 @@
  *   - ordinary-template requests that fit one packet (path-MTU probes, ping -M do -s 1472) up
  *     to large_pmtu_count (16), and ordinary-template requests sent as IP fragments (ping -s
  *     4000) up to large_benign_count (8): a test, info;
- *   - more ordinary big requests than that: sustained oversized pings, low;
+ *   - more ordinary big requests than that, one every large_slow_gap_ms (1 s) or less often on
+ *     average: a monitor's size or MTU check (Prometheus blackbox_exporter's payload_size, a
+ *     smokeping target with a large size), info;
+ *   - more, faster: sustained oversized pings, low;
  *   - large_min_count (3) or more big requests that match no template: data in big payloads,
  *     low; medium when the peer is outside the home networks and there are ten times as many.
  *
@@ -39,6 +42,11 @@ static void large_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	bool test_only = big_nt < cfg->large_min_count && big_frag <= cfg->large_benign_count &&
 			 big_unfrag <= cfg->large_pmtu_count;
 
+	/* the mean gap between the big requests (over the pair's requests' span) */
+	uint64_t span = p->last_probe_ns > p->first_probe_ns ? p->last_probe_ns - p->first_probe_ns : 0;
+	uint64_t gap_ns = big > 1 ? span / (big - 1) : 0;
+	bool slow = cfg->large_slow_gap_ms && big_tpl > 1 && gap_ns >= (uint64_t)cfg->large_slow_gap_ms * 1000000u;
+
 	enum ih_sev sev = IH_SEV_INFO;
 	const char *why;
 	if (big_nt >= cfg->large_min_count) {
@@ -46,9 +54,12 @@ static void large_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 		if (v.peer_external && big_nt >= 10 * cfg->large_min_count)
 			sev = IH_SEV_MEDIUM;
 		why = "payloads that match no ping tool";
-	} else if (!test_only) {
+	} else if (!test_only && !slow) {
 		sev = IH_SEV_LOW;
 		why = "more oversized ordinary pings than a path or fragmentation test sends";
+	} else if (!test_only) {
+		why = "oversized ordinary pings at a monitor's pace (a size or path check)";
+		l->benign++;
 	} else {
 		why = big_frag ? "a few oversized pings sent as fragments (a test)"
 			       : "a few ordinary pings sized to the path MTU (path-MTU probes)";
@@ -72,6 +83,7 @@ static void large_on_pair_end(struct ih_detector *d, const struct ih_pair *p)
 	json_object_set_new(ev, "large_nontemplate", json_integer(big_nt));
 	json_object_set_new(ev, "large_fragmented", json_integer(big_frag));
 	json_object_set_new(ev, "df_set_requests", json_integer(p->df_probes));
+	json_object_set_new(ev, "mean_gap_s", json_real(ih_round3((double)gap_ns / 1e9)));
 	json_object_set_new(ev, "judged", json_string(why));
 	ih_pview_evidence(&v, ev);
 

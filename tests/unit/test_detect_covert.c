@@ -1250,6 +1250,38 @@ static void test_large_nontemplate(void **state)
 	assert_int_equal(ev_int(f, "large_nontemplate"), 5);
 }
 
+/* 30 ordinary 1400-byte pings: 200 ms apart (ping -s 1400 -i 0.2) sustained, low; 5 s apart
+ * (a monitor's payload_size check) info; 30 random 1400-byte payloads 5 s apart still low */
+static void test_large_ordinary_pace(void **state)
+{
+	struct lab *lab = *state;
+	rng_state = 5;
+	for (int i = 0; i < 30; i++) {
+		uint64_t fast = 10 * S + (uint64_t)i * 200 * MS, slow = 10 * S + (uint64_t)i * 5 * S;
+		uint8_t *b = bufs[nbuf++ % 64];
+		pl_iputils(b, 1400, fast);
+		ping(lab, "10.77.0.11", "10.78.0.40", 21, (uint16_t)i, fast, b, 1400, true);
+		b = bufs[nbuf++ % 64];
+		pl_iputils(b, 1400, slow);
+		ping(lab, "10.77.0.5", "10.78.0.41", 22, (uint16_t)i, slow, b, 1400, true);
+		b = bufs[nbuf++ % 64];
+		pl_random(b, 1400);
+		ping(lab, "10.77.0.10", "10.78.0.42", 23, (uint16_t)i, slow, b, 1400, true);
+	}
+	finish(lab);
+	const struct ih_finding *f = find(lab, "large_payload", "10.77.0.11", "10.78.0.40");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_LOW);
+	assert_true(ev_real(f, "mean_gap_s") < 0.25);
+	f = find(lab, "large_payload", "10.77.0.5", "10.78.0.41");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_INFO);
+	assert_true(ev_real(f, "mean_gap_s") > 4.9);
+	f = find(lab, "large_payload", "10.77.0.10", "10.78.0.42");
+	assert_non_null(f);
+	assert_int_equal(f->severity, IH_SEV_LOW);
+}
+
 /* ================================================================ external_icmp */
 
 /* four ordinary pings outside: info; a Windows-style alphabet at home: nothing at all */
@@ -1365,6 +1397,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flood_own_baseline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_pmtu_is_benign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_nontemplate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_ordinary_pace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_short_ping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_home_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_bounded, setup, teardown),
