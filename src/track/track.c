@@ -25,6 +25,7 @@
 #define XXH_INLINE_ALL /* the same XXH3 as libxxhash, specialised for each fixed key size */
 #include <xxhash.h>
 
+#include "core/cursor.h"
 #include "detect/detector.h"
 #include "track/hll.h"
 
@@ -1109,18 +1110,15 @@ double ih_pattern_estimate(const struct ih_pair *p)
  * 0) carries nothing. */
 static void ts_request(struct ih_pair *p, const struct ih_pkt *pkt)
 {
-	const uint8_t *b = pkt->payload;
-	uint32_t orig = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	struct ih_cursor c; /* the caller saw at least originate; a snaplen may cut the others */
+	ih_cur_init(&c, pkt->payload, pkt->payload_len);
+	uint32_t orig = ih_cur_be32(&c), rx = ih_cur_be32(&c), tx = ih_cur_be32(&c);
 	uint64_t at = pkt->ts_ns > p->first_probe_ns ? (pkt->ts_ns - p->first_probe_ns) / 1000000ull : 0;
 	uint32_t at_ms = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
 	bool odd = false;
-	if (pkt->payload_len >= 12) {
-		uint32_t rx = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
-		uint32_t tx = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 | (uint32_t)b[10] << 8 | b[11];
-		if ((rx && rx != orig) || (tx && tx != orig)) {
-			p->ts_odd_rxtx++;
-			odd = true;
-		}
+	if (!c.err && ((rx && rx != orig) || (tx && tx != orig))) {
+		p->ts_odd_rxtx++;
+		odd = true;
 	}
 	bool standard = !(orig & 0x80000000u);
 	if (standard && orig >= DAY_MS) {

@@ -496,16 +496,23 @@ static void test_one_request_pairs_write_no_tail(void **state)
 	ih_track_free(tr);
 }
 
-/* A timestamp request from 10.77.0.10 to 192.0.2.9 at ts with these three timestamps. */
-static void ts_req(struct ih_track *tr, uint64_t ts, uint32_t orig, uint32_t rx, uint32_t tx)
+/* A timestamp request from 10.77.0.10 to 192.0.2.9 at ts with these three timestamps, the
+ * first `len` bytes of them captured. */
+static void ts_req_cut(struct ih_track *tr, uint64_t ts, uint32_t orig, uint32_t rx, uint32_t tx, uint32_t len)
 {
 	uint8_t b[12];
 	const uint32_t v[3] = { orig, rx, tx };
 	for (int i = 0; i < 3; i++)
 		for (int k = 0; k < 4; k++)
 			b[i * 4 + k] = (uint8_t)(v[i] >> (24 - 8 * k));
-	struct ih_pkt p = ih_test_icmp("10.77.0.10", "192.0.2.9", IH_ICMP_TSTAMP_REQ, 13, 7, 1, ts, b, 12);
+	struct ih_pkt p = ih_test_icmp("10.77.0.10", "192.0.2.9", IH_ICMP_TSTAMP_REQ, 13, 7, 1, ts, b, len);
+	p.payload_wire_len = 12;
 	ih_track_packet(tr, &p);
+}
+
+static void ts_req(struct ih_track *tr, uint64_t ts, uint32_t orig, uint32_t rx, uint32_t tx)
+{
+	ts_req_cut(tr, ts, orig, rx, tx, 12);
 }
 
 static void test_timestamp_fields(void **state)
@@ -549,6 +556,11 @@ static void test_timestamp_fields(void **state)
 	ts_req(tr, T0 + (7300 + 3600000 + day) * ms, 77u, 0, 0);
 	assert_int_equal(p->ts_odd, 5);
 	assert_int_equal(p->ts_reqs, 19);
+	/* a snaplen that cuts transmit: judged on originate alone (receive, set to data, unread) */
+	ts_req_cut(tr, T0 + (7800 + 3600000 + day) * ms, 577u, 0x3a783a30u, 0, 8);
+	assert_int_equal(p->ts_odd, 5);
+	assert_int_equal(p->ts_odd_rxtx, 1);
+	assert_int_equal(p->ts_reqs, 20);
 	ih_track_free(tr);
 }
 
